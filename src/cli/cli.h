@@ -1,0 +1,104 @@
+/* Shared state and helpers of the portscope command-line tool. */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "portscope/portscope.h"
+
+/* Exit statuses, documented in portscope(1). */
+enum {
+    EXIT_OK = 0,
+    EXIT_NOMATCH = 1, /* a key matched nothing; for audit: findings */
+    EXIT_USAGE = 2,   /* bad option, key or file named by the user */
+    EXIT_FAILURE_ = 3 /* the run itself failed: no memory, write error */
+};
+
+struct cli {
+    const char *prog;
+    /* Global options. */
+    const char **registries;     /* --registry FILE, in order */
+    size_t registry_count;
+    const char *services_path;   /* --services, or NULL for the default */
+    const char *nmap_path;       /* --nmap-services, or NULL */
+    bool no_system;              /* --no-system: builtin and named files only */
+    bool json;
+    bool color;                  /* decided once: tty, NO_COLOR, --no-color */
+    bool no_color;
+    int verbose;
+    const char *proc_root;       /* --proc-root, for tests and containers */
+    /* State. */
+    struct ps_logger log;
+    struct ps_registry *reg;
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;  /* one line for `portscope --help` */
+    int (*run)(struct cli *cli, int argc, char **argv);
+    void (*usage)(FILE *out);
+};
+
+extern const struct cli_command cmd_summary, cmd_lookup, cmd_search,
+    cmd_ranges, cmd_export;
+
+/* Options a subcommand accepts besides the global ones. on_option returns 0,
+ * or an exit status to stop with. Returns the index of the first operand, or
+ * -1 after printing help (*status says how to exit). */
+struct cli_parse {
+    const char *shortopts;               /* the subcommand's own */
+    const struct option *longopts;       /* terminated by a zero entry */
+    int (*on_option)(struct cli *cli, void *ctx, int opt, const char *arg);
+    void *ctx;
+    const struct cli_command *cmd;       /* for --help */
+    bool stop_at_operand;                /* options only before operands */
+};
+int cli_parse_options(struct cli *cli, int argc, char **argv,
+                      const struct cli_parse *p, int *status);
+
+/* Handles one global option; returns 1 if opt was one, 0 if not, or -1 on a
+ * bad value (message printed). */
+int cli_global_option(struct cli *cli, int opt, const char *arg);
+extern const struct option cli_global_longopts[];
+#define CLI_GLOBAL_SHORTOPTS "hvV"
+
+/* Loads every source the options name and seals the registry. Returns 0 or
+ * an exit status (message printed). */
+int cli_load_registry(struct cli *cli);
+
+/* Prints "portscope: " + message to stderr. */
+void cli_error(const struct cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parses a whole decimal number within [min, max]; 0 or -1 (printed). */
+int cli_number(const struct cli *cli, const char *what, const char *text,
+               long min, long max, long *out);
+
+/* An aligned text table: add rows of cells, then print. */
+struct cli_table;
+struct cli_table *cli_table_new(size_t columns, const char *const *headers);
+/* Copies the cells. Returns 0 or -1 on no memory. */
+int cli_table_add(struct cli_table *t, const char *const *cells);
+/* Pads every column but the last; truncates the last to the terminal width
+ * when stdout is a terminal. Returns 0 or -1 on a write error. */
+int cli_table_print(struct cli_table *t, FILE *out, bool color);
+void cli_table_free(struct cli_table *t);
+
+/* Writes the comma-joined labels of the sources listing svc into buf. */
+void cli_sources_text(const struct cli *cli, const struct ps_service *svc,
+                      char *buf, size_t len);
+
+/* Adds svc as a row of the standard service table. */
+int cli_service_row(struct cli *cli, struct cli_table *t,
+                    const struct ps_service *svc);
+extern const char *const cli_service_headers[];
+#define CLI_SERVICE_COLUMNS 6
+
+/* Ends output: flushes stdout and reports a write error. */
+int cli_finish_output(const struct cli *cli, int status);
+
+#endif

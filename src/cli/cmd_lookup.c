@@ -1,0 +1,195 @@
+/* portscope lookup KEY...: what is this port, or where is this service. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void lookup_usage(FILE *out)
+{
+    fputs("Usage: portscope lookup [--json] KEY...\n"
+          "\n"
+          "Looks up each KEY in the merged registry and prints every record\n"
+          "found, in the order the keys were given. A KEY is:\n"
+          "  22            a port (all transports)\n"
+          "  6881-6999     a range of ports\n"
+          "  ssh           a service name or alias, any case\n"
+          "  53/udp        a port or name with a transport; udp/53 works too\n"
+          "Transports: tcp, udp, sctp, dccp, ddp (AppleTalk).\n"
+          "\n"
+          "Options:\n"
+          "  --json   one JSON object per record (JSON Lines)\n"
+          "\n"
+          "Exit status: 0 every key matched; 1 some key matched nothing (the\n"
+          "others are still printed); 2 a key is malformed; 3 the run failed.\n",
+          out);
+}
+
+struct hits {
+    const struct ps_service **v;
+    size_t n, cap;
+};
+
+static int hits_push(struct hits *h, const struct ps_service *svc)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        const struct ps_service **grown = realloc(h->v, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        h->v = grown;
+        h->cap = cap;
+    }
+    h->v[h->n++] = svc;
+    return 0;
+}
+
+/* A range record shows once: at its first port, or at the key's first
+ * port when it began before the key. */
+static int collect_ports(const struct ps_registry *reg, const struct ps_key *k,
+                         struct hits *h)
+{
+    const struct ps_service *buf[64];
+    for (unsigned p = k->port; p <= k->port_end; p++) {
+        size_t n = ps_registry_find_port(reg, k->proto, p, buf, 64);
+        const struct ps_service **all = buf;
+        if (n > 64) {
+            all = malloc(n * sizeof *all);
+            if (!all)
+                return -1;
+            ps_registry_find_port(reg, k->proto, p, all, n);
+        }
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            if (all[i]->port == p || p == k->port)
+                rc = hits_push(h, all[i]);
+        if (all != buf)
+            free((void *)all);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int collect_name(const struct ps_registry *reg, const struct ps_key *k,
+                        struct hits *h)
+{
+    size_t n = ps_registry_find_name(reg, k->name, k->proto, NULL, 0);
+    if (n == 0)
+        return 0;
+    const struct ps_service **all = malloc(n * sizeof *all);
+    if (!all)
+        return -1;
+    ps_registry_find_name(reg, k->name, k->proto, all, n);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = hits_push(h, all[i]);
+    free((void *)all);
+    return rc;
+}
+
+/* Parses every key before anything is printed, so a typo in the last key
+ * does not leave half an answer. */
+static int parse_keys(struct cli *cli, int argc, char **argv, struct ps_key *keys)
+{
+    int status = EXIT_OK;
+    for (int i = 0; i < argc; i++) {
+        char err[160];
+        if (ps_key_parse(argv[i], &keys[i], err, sizeof err) != 0) {
+            cli_error(cli, "lookup: key '%s': %s", argv[i], err);
+            status = EXIT_USAGE;
+        }
+    }
+    return status;
+}
+
+/* "22x" parses as a name, but is a typo unless a service has that name. */
+static int check_numeric_names(struct cli *cli, int argc, char **argv,
+                               const struct ps_key *keys)
+{
+    int status = EXIT_OK;
+    for (int i = 0; i < argc; i++)
+        if (keys[i].kind == PS_KEY_NAME && keys[i].numeric_prefix &&
+            ps_registry_find_name(cli->reg, keys[i].name, PS_PROTO_ANY, NULL, 0) == 0) {
+            cli_error(cli, "lookup: key '%s': %s", argv[i], keys[i].bad_number);
+            status = EXIT_USAGE;
+        }
+    return status;
+}
+
+static int print_hits(struct cli *cli, struct cli_table *t, const struct hits *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        int rc = cli->json ? ps_service_write_json(cli->reg, h->v[i], stdout)
+                           : cli_service_row(cli, t, h->v[i]);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int lookup_keys(struct cli *cli, int argc, char **argv,
+                       const struct ps_key *keys, struct cli_table *t)
+{
+    int status = EXIT_OK;
+    struct hits h = {0};
+    for (int i = 0; i < argc; i++) {
+        h.n = 0;
+        int rc = keys[i].kind == PS_KEY_PORT ? collect_ports(cli->reg, &keys[i], &h)
+                                             : collect_name(cli->reg, &keys[i], &h);
+        if (rc || print_hits(cli, t, &h)) {
+            cli_error(cli, "lookup: out of memory or output error");
+            status = EXIT_FAILURE_;
+            break;
+        }
+        if (h.n == 0) {
+            cli_error(cli, "lookup: nothing known about '%s'", argv[i]);
+            status = EXIT_NOMATCH;
+        }
+    }
+    free((void *)h.v);
+    return status;
+}
+
+static int lookup_run(struct cli *cli, int argc, char **argv)
+{
+    struct cli_parse p = {.cmd = &cmd_lookup};
+    int status, first = cli_parse_options(cli, argc, argv, &p, &status);
+    if (first < 0)
+        return status;
+    argc -= first;
+    argv += first;
+    if (argc == 0) {
+        cli_error(cli, "lookup: no key given (a port, range or service name)");
+        fprintf(stderr, "Try '%s lookup --help'.\n", cli->prog);
+        return EXIT_USAGE;
+    }
+    struct ps_key *keys = calloc((size_t)argc, sizeof *keys);
+    if (!keys)
+        return EXIT_FAILURE_;
+    status = parse_keys(cli, argc, argv, keys);
+    if (status == EXIT_OK)
+        status = cli_load_registry(cli);
+    if (status == EXIT_OK)
+        status = check_numeric_names(cli, argc, argv, keys);
+    if (status == EXIT_OK) {
+        struct cli_table *t = cli->json ? NULL
+                              : cli_table_new(CLI_SERVICE_COLUMNS, cli_service_headers);
+        if (!cli->json && !t)
+            status = EXIT_FAILURE_;
+        else
+            status = lookup_keys(cli, argc, argv, keys, t);
+        if (t && status != EXIT_FAILURE_ && cli_table_print(t, stdout, cli->color))
+            status = EXIT_FAILURE_;
+        cli_table_free(t);
+        status = cli_finish_output(cli, status);
+    }
+    free(keys);
+    return status;
+}
+
+const struct cli_command cmd_lookup = {
+    .name = "lookup",
+    .summary = "what is this port, or which port is this service",
+    .run = lookup_run,
+    .usage = lookup_usage,
+};

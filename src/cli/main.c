@@ -1,0 +1,119 @@
+/* portscope: entry point. Global options come before the subcommand; the
+ * subcommand's file parses the rest. With no subcommand, the default job
+ * runs (for now the registry summary; the audit once it exists). */
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const struct cli_command *const commands[] = {
+    &cmd_lookup, &cmd_search, &cmd_ranges, &cmd_export, &cmd_summary,
+};
+
+static void main_usage(FILE *out);
+static const struct cli_command cmd_main = {
+    .name = "portscope", .summary = "", .run = NULL, .usage = main_usage,
+};
+
+static void main_usage(FILE *out)
+{
+    fputs("Usage: portscope [GLOBAL OPTIONS] [COMMAND [ARGS...]]\n"
+          "\n"
+          "Everything about TCP and UDP ports. With no command, portscope\n"
+          "prints a summary of the port registry it has loaded.\n"
+          "\nCommands:\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("  help CMD   show the help of a command\n"
+          "\nGlobal options (also accepted after the command):\n"
+          "  --registry FILE       also load FILE: services syntax, nmap-services or\n"
+          "                        IANA CSV, detected from its content (repeatable;\n"
+          "                        PORTSCOPE_REGISTRY adds a colon-separated list)\n"
+          "  --services FILE       read FILE instead of /etc/services\n"
+          "  --nmap-services FILE  read FILE instead of " "/usr/share/nmap/nmap-services\n"
+          "  --no-system           skip /etc/services and nmap-services\n"
+          "  --json                JSON Lines output, one object per line\n"
+          "  --no-color            no colour (also: NO_COLOR set, or not a terminal)\n"
+          "  --proc-root DIR       read host settings below DIR instead of /proc\n"
+          "  -v, --verbose         report malformed registry lines one by one\n"
+          "  -h, --help            show this help\n"
+          "  -V, --version         show the version\n"
+          "\nExit status: 0 success; 1 a key or search matched nothing;\n"
+          "2 usage error (bad option, key or file); 3 the run failed.\n"
+          "See portscope(1) for details.\n", out);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+static void log_to_stderr(void *user, enum ps_log_level level, const char *msg)
+{
+    const struct cli *cli = user;
+    if (level == PS_LOG_ERROR)
+        cli_error(cli, "%s", msg);
+    else
+        cli_warn(cli, "%s", msg);
+}
+
+static int run_help(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_command *cmd = argc > 1 ? find_command(argv[1]) : &cmd_main;
+    if (!cmd) {
+        cli_error(cli, "help: unknown command '%s'", argv[1]);
+        return EXIT_USAGE;
+    }
+    cmd->usage(stdout);
+    return cli_finish_output(cli, EXIT_OK);
+}
+
+static void init_cli(struct cli *cli, char **argv)
+{
+    const char *slash = strrchr(argv[0], '/');
+    memset(cli, 0, sizeof *cli);
+    cli->prog = slash ? slash + 1 : argv[0];
+    const char *no_color = getenv("NO_COLOR");
+    cli->color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+    cli->proc_root = "/proc";
+    cli->log = (struct ps_logger){.fn = log_to_stderr, .user = cli,
+                                  .max = PS_LOG_ERROR};
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli;
+    int status;
+
+    if (argc < 1)
+        return EXIT_USAGE;
+    setlocale(LC_CTYPE, "");
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error */
+    init_cli(&cli, argv);
+    struct cli_parse p = {.cmd = &cmd_main, .stop_at_operand = true};
+    int first = cli_parse_options(&cli, argc, argv, &p, &status);
+    if (first >= 0) {
+        const struct cli_command *cmd = &cmd_summary;
+        if (first < argc && strcmp(argv[first], "help") == 0) {
+            status = run_help(&cli, argc - first, argv + first);
+        } else if (first < argc && !(cmd = find_command(argv[first]))) {
+            cli_error(&cli, "unknown command '%s'", argv[first]);
+            fprintf(stderr, "Try '%s --help'.\n", cli.prog);
+            status = EXIT_USAGE;
+        } else {
+            /* The subcommand sees argv[0] as its own name. */
+            int sub_argc = first < argc ? argc - first : 1;
+            char *none[] = {(char *)cmd->name, NULL};
+            status = cmd->run(&cli, sub_argc, first < argc ? argv + first : none);
+        }
+    }
+    ps_registry_free(cli.reg);
+    free(cli.registries);
+    return status;
+}

@@ -1,0 +1,272 @@
+/* Storage and merging of service records. Indexes live in index.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/internal.h"
+
+int ps_registry_new(struct ps_registry **out, const struct ps_logger *log)
+{
+    struct ps_registry *reg = calloc(1, sizeof *reg);
+
+    if (!reg)
+        return PS_ENOMEM;
+    if (log)
+        reg->log = *log;
+    *out = reg;
+    return 0;
+}
+
+void ps_registry_free(struct ps_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->buffer_count; i++)
+        free(reg->buffers[i]);
+    free(reg->buffers);
+    free(reg->records);
+    free(reg->dedup);
+    free(reg->freq);
+    free(reg->port_start);
+    free(reg->port_recs);
+    free(reg->name_head);
+    free(reg->name_entries);
+    ps__arena_free(&reg->arena);
+    free(reg);
+}
+
+int ps__registry_add_source(struct ps_registry *reg, const char *label,
+                            const char *path, enum ps_format fmt)
+{
+    if (reg->sealed)
+        return PS_ESTATE;
+    if (reg->source_count == PS_SOURCES_MAX)
+        return PS_ELIMIT;
+    struct ps_source *s = &reg->sources[reg->source_count];
+    memset(s, 0, sizeof *s);
+    s->label = ps__arena_strndup(&reg->arena, label, strlen(label));
+    s->path = path ? ps__arena_strndup(&reg->arena, path, strlen(path)) : NULL;
+    if (!s->label || (path && !s->path))
+        return PS_ENOMEM;
+    s->format = fmt;
+    return (int)reg->source_count++;
+}
+
+void ps__source_bad_line(struct ps_registry *reg, size_t src, size_t line,
+                         const char *why)
+{
+    struct ps_source *s = &reg->sources[src];
+
+    if (s->skipped++ == 0)
+        s->first_bad_line = line;
+    ps__log(&reg->log, PS_LOG_WARN, "%s:%zu: %s; line skipped",
+            s->path ? s->path : s->label, line, why);
+}
+
+uint32_t ps__hash_name(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the lower-cased bytes */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint32_t)ps__lower((unsigned char)s[i])) * 16777619u;
+    return h;
+}
+
+static uint32_t entry_hash(const char *name, size_t len, unsigned proto,
+                           unsigned port, unsigned port_end)
+{
+    uint32_t h = ps__hash_name(name, len);
+    h ^= (proto * 0x9e3779b1u) ^ (port * 0x85ebca6bu) ^ (port_end * 0xc2b2ae35u);
+    return h ^ (h >> 15);
+}
+
+static bool name_eq(const char *stored, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (stored[i] == '\0' ||
+            ps__lower((unsigned char)stored[i]) != ps__lower((unsigned char)s[i]))
+            return false;
+    return stored[len] == '\0';
+}
+
+static int dedup_grow(struct ps_registry *reg)
+{
+    size_t cap = reg->dedup_cap ? reg->dedup_cap * 2 : 4096;
+    uint32_t *tab = calloc(cap, sizeof *tab);
+
+    if (!tab)
+        return PS_ENOMEM;
+    for (size_t i = 0; i < reg->count; i++) {
+        const struct ps_service *r = &reg->records[i];
+        uint32_t h = entry_hash(r->name, strlen(r->name), r->proto, r->port,
+                                r->port_end);
+        size_t slot = h & (cap - 1);
+        while (tab[slot])
+            slot = (slot + 1) & (cap - 1);
+        tab[slot] = (uint32_t)i + 1;
+    }
+    free(reg->dedup);
+    reg->dedup = tab;
+    reg->dedup_cap = cap;
+    return 0;
+}
+
+/* Returns the dedup slot holding e's record, or the empty slot for it. */
+static size_t dedup_find(const struct ps_registry *reg,
+                         const struct ps__entry *e)
+{
+    size_t mask = reg->dedup_cap - 1;
+    size_t slot = entry_hash(e->name, e->name_len, e->proto, e->port,
+                             e->port_end) & mask;
+    for (; reg->dedup[slot]; slot = (slot + 1) & mask) {
+        const struct ps_service *r = &reg->records[reg->dedup[slot] - 1];
+        if (r->proto == e->proto && r->port == e->port &&
+            r->port_end == e->port_end && name_eq(r->name, e->name, e->name_len))
+            break;
+    }
+    return slot;
+}
+
+static const char *keep(struct ps_registry *reg, const struct ps__entry *e,
+                        const char *s, size_t len)
+{
+    if (e->stable && s[len] == '\0')
+        return s;
+    return ps__arena_strndup(&reg->arena, s, len);
+}
+
+/* Alias arrays hold a power-of-two capacity, so growth needs no extra field:
+ * a full array is one whose count is a power of two. */
+static int alias_add(struct ps_registry *reg, struct ps_service *r,
+                     const struct ps__entry *e, size_t i)
+{
+    const char *a = e->aliases[i];
+    size_t len = e->alias_lens[i];
+
+    if (name_eq(r->name, a, len))
+        return 0;
+    for (unsigned k = 0; k < r->alias_count; k++)
+        if (name_eq(r->aliases[k], a, len))
+            return 0;
+    unsigned n = r->alias_count;
+    if (n == 0 || (n & (n - 1)) == 0) {
+        const char **grown = ps__arena_alloc(&reg->arena,
+                                             sizeof *grown * (n ? n * 2 : 2));
+        if (!grown)
+            return PS_ENOMEM;
+        if (n)
+            memcpy(grown, r->aliases, sizeof *grown * n);
+        r->aliases = grown;
+    }
+    const char *copy = keep(reg, e, a, len);
+    if (!copy)
+        return PS_ENOMEM;
+    ((const char **)r->aliases)[n] = copy;
+    r->alias_count = n + 1;
+    return 0;
+}
+
+static int merge_into(struct ps_registry *reg, struct ps_service *r, size_t src,
+                      const struct ps__entry *e)
+{
+    r->sources |= 1u << src;
+    if (r->description[0] == '\0' && e->desc_len > 0) {
+        r->description = keep(reg, e, e->desc, e->desc_len);
+        if (!r->description)
+            return PS_ENOMEM;
+    }
+    if (r->frequency < 0)
+        r->frequency = e->frequency;
+    for (size_t i = 0; i < e->alias_count; i++) {
+        int rc = alias_add(reg, r, e, i);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static struct ps_service *record_new(struct ps_registry *reg)
+{
+    if (reg->count == reg->cap) {
+        size_t cap = reg->cap ? reg->cap * 2 : 1024;
+        struct ps_service *grown = realloc(reg->records, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        reg->records = grown;
+        reg->cap = cap;
+    }
+    return &reg->records[reg->count];
+}
+
+int ps__registry_put(struct ps_registry *reg, size_t src,
+                     const struct ps__entry *e)
+{
+    if ((reg->count + 1) * 2 > reg->dedup_cap && dedup_grow(reg))
+        return PS_ENOMEM;
+    reg->sources[src].records++;
+    size_t slot = dedup_find(reg, e);
+    if (reg->dedup[slot])
+        return merge_into(reg, &reg->records[reg->dedup[slot] - 1], src, e);
+
+    struct ps_service *r = record_new(reg);
+    if (!r)
+        return PS_ENOMEM;
+    memset(r, 0, sizeof *r);
+    r->name = keep(reg, e, e->name, e->name_len);
+    r->description = "";
+    r->port = (uint16_t)e->port;
+    r->port_end = (uint16_t)e->port_end;
+    r->proto = e->proto;
+    r->frequency = -1;
+    if (!r->name)
+        return PS_ENOMEM;
+    reg->dedup[slot] = (uint32_t)++reg->count;
+    return merge_into(reg, r, src, e);
+}
+
+int ps__registry_put_frequency(struct ps_registry *reg, enum ps_proto proto,
+                               unsigned port, float freq)
+{
+    if (!reg->freq) {
+        reg->freq = calloc((size_t)PS_PROTO_COUNT * 65536, sizeof *reg->freq);
+        if (!reg->freq)
+            return PS_ENOMEM;
+    }
+    uint32_t v = (uint32_t)(freq * 1e6f + 0.5f) + 1;
+    uint32_t *cell = &reg->freq[(size_t)proto * 65536 + port];
+    if (v > *cell)
+        *cell = v;
+    return 0;
+}
+
+float ps_registry_frequency(const struct ps_registry *reg, enum ps_proto proto,
+                            unsigned port)
+{
+    if (!reg->freq || proto >= PS_PROTO_COUNT || port > PS_PORT_MAX)
+        return -1;
+    uint32_t v = reg->freq[(size_t)proto * 65536 + port];
+    return v ? (float)(v - 1) / 1e6f : -1;
+}
+
+size_t ps_registry_source_count(const struct ps_registry *reg)
+{
+    return reg->source_count;
+}
+
+const struct ps_source *ps_registry_source(const struct ps_registry *reg,
+                                           size_t i)
+{
+    return i < reg->source_count ? &reg->sources[i] : NULL;
+}
+
+const char *ps_service_source(const struct ps_registry *reg,
+                              const struct ps_service *svc)
+{
+    for (size_t i = 0; i < reg->source_count; i++)
+        if (svc->sources & (1u << i))
+            return reg->sources[i].label;
+    return "";
+}
+
+size_t ps_registry_count(const struct ps_registry *reg)
+{
+    return reg->count;
+}

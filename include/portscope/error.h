@@ -17,7 +17,8 @@
     X(ACCES, "permission denied")                                              \
     X(LIMIT, "internal limit reached")                                         \
     X(STATE, "call not valid in this state")                                   \
-    X(UNSUPP, "not supported")
+    X(UNSUPP, "not supported")                                                 \
+    X(STALE, "snapshot out of date")
 
 enum ps_error {
     PS_OK = 0,

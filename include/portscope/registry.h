@@ -131,6 +131,28 @@ size_t ps_registry_find_name(const struct ps_registry *reg, const char *name,
 float ps_registry_frequency(const struct ps_registry *reg, enum ps_proto proto,
                             unsigned port);
 
+/* Snapshots: a sealed registry written to a file and mapped back in one
+ * step, so a short command does not parse its sources again.
+ *
+ * key is the caller's description of what it loaded (source paths, options);
+ * a snapshot is only used for the same key, the same library build, and
+ * source files whose device, inode, size and modification time are still
+ * those they had when they were read. */
+
+/* Writes a sealed registry to path atomically (a temporary file renamed
+ * over it). Returns 0, PS_ESTATE if not sealed, or PS_EIO/PS_EACCES/
+ * PS_ENOENT/PS_ENOMEM. */
+int ps_registry_save(const struct ps_registry *reg, const char *path,
+                     const char *key);
+
+/* Opens a snapshot as a new sealed registry. Returns 0; PS_ENOENT when there
+ * is none; PS_ESTALE when it was made for another key, another build, or
+ * from sources that changed since; PS_EPARSE when it is damaged; PS_ENOMEM
+ * or PS_EIO. The file is checked before use, so a damaged or hostile one
+ * fails cleanly. */
+int ps_registry_open_snapshot(struct ps_registry **out, const char *path,
+                              const char *key, const struct ps_logger *log);
+
 /* Walks every record once, ordered by first port, then proto, then source
  * order. Zero the iterator to start; returns NULL at the end. */
 struct ps_registry_iter {

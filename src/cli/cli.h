@@ -24,9 +24,11 @@ struct cli {
     const char *services_path;   /* --services, or NULL for the default */
     const char *nmap_path;       /* --nmap-services, or NULL */
     bool no_system;              /* --no-system: builtin and named files only */
+    bool no_cache;               /* --no-cache: parse sources, no snapshot */
     bool json;
     bool color;                  /* decided once: tty, NO_COLOR, --no-color */
     bool no_color;
+    bool stdout_tty;
     int verbose;
     const char *proc_root;       /* --proc-root, for tests and containers */
     /* State. */

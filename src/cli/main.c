@@ -35,6 +35,8 @@ static void main_usage(FILE *out)
           "  --services FILE       read FILE instead of /etc/services\n"
           "  --nmap-services FILE  read FILE instead of " "/usr/share/nmap/nmap-services\n"
           "  --no-system           skip /etc/services and nmap-services\n"
+          "  --no-cache            parse every source now; do not read or write the\n"
+          "                        registry snapshot in ~/.cache/portscope\n"
           "  --json                JSON Lines output, one object per line\n"
           "  --no-color            no colour (also: NO_COLOR set, or not a terminal)\n"
           "  --proc-root DIR       read host settings below DIR instead of /proc\n"
@@ -80,7 +82,8 @@ static void init_cli(struct cli *cli, char **argv)
     memset(cli, 0, sizeof *cli);
     cli->prog = slash ? slash + 1 : argv[0];
     const char *no_color = getenv("NO_COLOR");
-    cli->color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+    cli->stdout_tty = isatty(STDOUT_FILENO);
+    cli->color = cli->stdout_tty && !(no_color && no_color[0]);
     cli->proc_root = "/proc";
     cli->log = (struct ps_logger){.fn = log_to_stderr, .user = cli,
                                   .max = PS_LOG_ERROR};

@@ -14,6 +14,7 @@ enum {
     OPT_JSON,
     OPT_NO_COLOR,
     OPT_PROC_ROOT,
+    OPT_NO_CACHE,
 };
 
 const struct option cli_global_longopts[] = {
@@ -24,19 +25,30 @@ const struct option cli_global_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"proc-root", required_argument, NULL, OPT_PROC_ROOT},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"help", no_argument, NULL, 'h'},
     {"verbose", no_argument, NULL, 'v'},
     {"version", no_argument, NULL, 'V'},
     {0, 0, 0, 0},
 };
 
+/* One write per message: stderr is unbuffered, and a lookup of many
+ * unknown ports would otherwise cost several system calls per line. */
 static void vreport(const struct cli *cli, const char *kind, const char *fmt,
                     va_list ap)
 {
-    fflush(stdout); /* keep stdout and stderr in order on a terminal */
-    fprintf(stderr, "%s: %s", cli->prog, kind);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char msg[2048];
+    int n = snprintf(msg, sizeof msg, "%s: %s", cli->prog, kind);
+    if (n < 0 || (size_t)n >= sizeof msg - 2)
+        n = 0;
+    int m = vsnprintf(msg + n, sizeof msg - (size_t)n - 1, fmt, ap);
+    if (m < 0)
+        m = 0;
+    n = (size_t)(n + m) < sizeof msg - 2 ? n + m : (int)sizeof msg - 2;
+    msg[n++] = '\n';
+    if (cli->stdout_tty)
+        fflush(stdout); /* keep stdout and stderr in order on a terminal */
+    fwrite(msg, 1, (size_t)n, stderr);
 }
 
 void cli_error(const struct cli *cli, const char *fmt, ...)
@@ -99,6 +111,9 @@ int cli_global_option(struct cli *cli, int opt, const char *arg)
     case OPT_NO_COLOR:
         cli->no_color = true;
         cli->color = false;
+        return 1;
+    case OPT_NO_CACHE:
+        cli->no_cache = true;
         return 1;
     case OPT_PROC_ROOT:
         cli->proc_root = arg;

@@ -6,10 +6,15 @@
 
 #include "cli/cli.h"
 
+/* Cells are kept in one text buffer addressed by offsets: a lookup of a
+ * thousand ports makes thousands of cells, and one allocation per cell
+ * would cost more than the lookups. */
 struct cli_table {
     size_t columns;
-    char **cells;      /* rows * columns, row-major; row 0 is the header */
+    size_t *cell;      /* rows * columns offsets into text; row 0 = header */
     size_t rows, cap;
+    char *text;
+    size_t text_len, text_cap;
 };
 
 struct cli_table *cli_table_new(size_t columns, const char *const *headers)
@@ -19,31 +24,45 @@ struct cli_table *cli_table_new(size_t columns, const char *const *headers)
         return NULL;
     t->columns = columns;
     if (cli_table_add(t, headers)) {
-        free(t);
+        cli_table_free(t);
         return NULL;
     }
     return t;
 }
 
+static int text_add(struct cli_table *t, const char *s, size_t *off)
+{
+    size_t n = strlen(s) + 1;
+    if (t->text_len + n > t->text_cap) {
+        size_t cap = t->text_cap ? t->text_cap : 4096;
+        while (cap < t->text_len + n)
+            cap *= 2;
+        char *grown = realloc(t->text, cap);
+        if (!grown)
+            return -1;
+        t->text = grown;
+        t->text_cap = cap;
+    }
+    memcpy(t->text + t->text_len, s, n);
+    *off = t->text_len;
+    t->text_len += n;
+    return 0;
+}
+
 int cli_table_add(struct cli_table *t, const char *const *cells)
 {
     if (t->rows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 32;
-        char **grown = realloc(t->cells, cap * t->columns * sizeof *grown);
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        size_t *grown = realloc(t->cell, cap * t->columns * sizeof *grown);
         if (!grown)
             return -1;
-        t->cells = grown;
+        t->cell = grown;
         t->cap = cap;
     }
-    char **row = &t->cells[t->rows * t->columns];
-    for (size_t c = 0; c < t->columns; c++) {
-        row[c] = strdup(cells[c] ? cells[c] : "");
-        if (!row[c]) {
-            while (c-- > 0)
-                free(row[c]);
+    size_t *row = &t->cell[t->rows * t->columns];
+    for (size_t c = 0; c < t->columns; c++)
+        if (text_add(t, cells[c] ? cells[c] : "", &row[c]))
             return -1;
-        }
-    }
     t->rows++;
     return 0;
 }
@@ -57,50 +76,119 @@ static size_t terminal_width(void)
     return 0; /* not a terminal: never truncate */
 }
 
+/* Rows are assembled in one buffer and written with a single fwrite. */
+struct line {
+    char *buf;
+    size_t len, cap;
+};
+
+static int line_put(struct line *l, const char *s, size_t n)
+{
+    if (l->len + n > l->cap) {
+        size_t cap = l->cap ? l->cap : 256;
+        while (cap < l->len + n)
+            cap *= 2;
+        char *grown = realloc(l->buf, cap);
+        if (!grown)
+            return -1;
+        l->buf = grown;
+        l->cap = cap;
+    }
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+    return 0;
+}
+
+static int line_pad(struct line *l, size_t n)
+{
+    static const char spaces[] = "                                        ";
+    int rc = 0;
+    while (rc == 0 && n > 0) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        rc = line_put(l, spaces, k);
+        n -= k;
+    }
+    return rc;
+}
+
+static int row_build(const struct cli_table *t, size_t r, const size_t *width,
+                     size_t cols, size_t term, struct line *l)
+{
+    size_t used = 0;
+    int rc = 0;
+    l->len = 0;
+    for (size_t c = 0; rc == 0 && c < cols; c++) {
+        const char *cell = t->text + t->cell[r * t->columns + c];
+        size_t n = strlen(cell);
+        if (c + 1 < cols) {
+            rc = line_put(l, cell, n) || line_pad(l, width[c] - n + 2);
+            used += width[c] + 2;
+        } else if (term && used + n > term && used + 4 < term) {
+            rc = line_put(l, cell, term - used - 4) || line_put(l, "...", 3);
+        } else {
+            rc = line_put(l, cell, n);
+        }
+    }
+    return rc ? rc : line_put(l, "\n", 1);
+}
+
 int cli_table_print(struct cli_table *t, FILE *out, bool color)
 {
     size_t width[16] = {0}, cols = t->columns < 16 ? t->columns : 16;
     size_t term = terminal_width();
+    struct line l = {0};
+    int rc = 0;
 
     if (t->rows <= 1)
         return 0; /* a header over nothing says nothing */
-
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < cols; c++) {
-            size_t n = strlen(t->cells[r * t->columns + c]);
+            size_t n = strlen(t->text + t->cell[r * t->columns + c]);
             if (n > width[c])
                 width[c] = n;
         }
-    for (size_t r = 0; r < t->rows; r++) {
-        size_t used = 0;
-        if (r == 0 && color)
+    for (size_t r = 0; rc == 0 && r < t->rows; r++) {
+        rc = row_build(t, r, width, cols, term, &l);
+        if (rc == 0 && r == 0 && color)
             fputs("\033[1m", out);
-        for (size_t c = 0; c < cols; c++) {
-            const char *cell = t->cells[r * t->columns + c];
-            if (c + 1 < cols) {
-                fprintf(out, "%-*s  ", (int)width[c], cell);
-                used += width[c] + 2;
-            } else if (term && used + strlen(cell) > term && used + 4 < term) {
-                fprintf(out, "%.*s...", (int)(term - used - 4), cell);
-            } else {
-                fputs(cell, out);
-            }
-        }
-        if (r == 0 && color)
-            fputs("\033[0m", out);
-        fputc('\n', out);
+        if (rc == 0)
+            fwrite(l.buf, 1, l.len - (r == 0 && color), out);
+        if (rc == 0 && r == 0 && color)
+            fputs("\033[0m\n", out);
     }
-    return ferror(out) ? -1 : 0;
+    free(l.buf);
+    return rc || ferror(out) ? -1 : 0;
 }
 
 void cli_table_free(struct cli_table *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->rows * t->columns; i++)
-        free(t->cells[i]);
-    free(t->cells);
+    free(t->cell);
+    free(t->text);
     free(t);
+}
+
+/* Appends s to buf (len bytes, used so far *used), always terminating;
+ * snprintf per piece was the main cost of printing a long lookup. */
+static void append(char *buf, size_t len, size_t *used, const char *s)
+{
+    size_t n = strlen(s);
+    if (*used + n >= len)
+        n = *used + 1 < len ? len - *used - 1 : 0;
+    memcpy(buf + *used, s, n);
+    *used += n;
+    buf[*used] = '\0';
+}
+
+static void append_uint(char *buf, size_t len, size_t *used, unsigned v)
+{
+    char digits[12], *p = digits + sizeof digits - 1;
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    append(buf, len, used, p);
 }
 
 void cli_sources_text(const struct cli *cli, const struct ps_service *svc,
@@ -111,11 +199,9 @@ void cli_sources_text(const struct cli *cli, const struct ps_service *svc,
     for (size_t i = 0; i < ps_registry_source_count(cli->reg); i++) {
         if (!(svc->sources & (1u << i)))
             continue;
-        int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-                         ps_registry_source(cli->reg, i)->label);
-        if (n < 0 || (size_t)n >= len - used)
-            break;
-        used += (size_t)n;
+        if (used)
+            append(buf, len, &used, ",");
+        append(buf, len, &used, ps_registry_source(cli->reg, i)->label);
     }
 }
 
@@ -128,17 +214,18 @@ int cli_service_row(struct cli *cli, struct cli_table *t,
     char port[32], aliases[256] = "", sources[512];
     size_t used = 0;
 
-    if (svc->port_end != svc->port)
-        snprintf(port, sizeof port, "%u-%u/%s", svc->port, svc->port_end,
-                 ps_proto_name(svc->proto));
-    else
-        snprintf(port, sizeof port, "%u/%s", svc->port, ps_proto_name(svc->proto));
+    append_uint(port, sizeof port, &used, svc->port);
+    if (svc->port_end != svc->port) {
+        append(port, sizeof port, &used, "-");
+        append_uint(port, sizeof port, &used, svc->port_end);
+    }
+    append(port, sizeof port, &used, "/");
+    append(port, sizeof port, &used, ps_proto_name(svc->proto));
+    used = 0;
     for (unsigned i = 0; i < svc->alias_count; i++) {
-        int n = snprintf(aliases + used, sizeof aliases - used, "%s%s",
-                         i ? "," : "", svc->aliases[i]);
-        if (n < 0 || (size_t)n >= sizeof aliases - used)
-            break;
-        used += (size_t)n;
+        if (i)
+            append(aliases, sizeof aliases, &used, ",");
+        append(aliases, sizeof aliases, &used, svc->aliases[i]);
     }
     cli_sources_text(cli, svc, sources, sizeof sources);
     const char *cells[CLI_SERVICE_COLUMNS] = {

@@ -21,9 +21,12 @@ void ps__log(const struct ps_logger *log, enum ps_log_level level,
 /* Maps an errno value to the closest PS_E* code. */
 int ps__from_errno(int err);
 
+struct stat;
+
 /* Reads a whole file into a malloc'd buffer with a NUL after the last byte.
- * Returns 0 or a PS_E* code. */
-int ps__read_file(const char *path, char **data, size_t *len);
+ * st, if not NULL, receives the file's status as read. Returns 0 or a PS_E*
+ * code. */
+int ps__read_file(const char *path, char **data, size_t *len, struct stat *st);
 
 /* A bump allocator: many small objects, freed all at once. */
 struct ps__arena {

@@ -79,17 +79,19 @@ static int read_all(int fd, size_t hint, char **data, size_t *len)
     return 0;
 }
 
-int ps__read_file(const char *path, char **data, size_t *len)
+int ps__read_file(const char *path, char **data, size_t *len, struct stat *out)
 {
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
         return ps__from_errno(errno);
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
         close(fd);
         return PS_EIO;
     }
+    if (out)
+        *out = st;
     int rc = read_all(fd, st.st_size > 0 ? (size_t)st.st_size : 0, data, len);
     int saved = errno;
     close(fd);

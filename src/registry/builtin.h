@@ -18,5 +18,6 @@ struct ps__builtin_service {
 
 extern const struct ps__builtin_service ps__builtin_services[];
 extern const size_t ps__builtin_service_count;
+extern const uint32_t ps__builtin_hash; /* of the data file */
 
 #endif

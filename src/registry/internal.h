@@ -6,6 +6,12 @@
 #include "common/internal.h"
 #include "portscope/registry.h"
 
+/* Identity of a source file when it was read; all zero for no file. */
+struct ps__stamp {
+    uint64_t dev, ino, size;
+    int64_t mtime_sec, mtime_nsec;
+};
+
 struct ps_registry {
     struct ps_logger log;
     struct ps__arena arena;         /* strings, alias arrays */
@@ -13,31 +19,54 @@ struct ps_registry {
     size_t buffer_count;
 
     struct ps_source sources[PS_SOURCES_MAX];
+    struct ps__stamp stamps[PS_SOURCES_MAX]; /* files as they were read */
     size_t source_count;
 
     struct ps_service *records;     /* load order; stable once sealed */
     size_t count, cap;
 
-    uint32_t *dedup;                /* open addressing: record index + 1 */
-    size_t dedup_cap;               /* power of two */
+    /* While loading: (proto, port range, name or alias) -> record, so a
+     * source that names a service by another source's alias merges. */
+    struct ps__dedup_slot *dedup;   /* open addressing */
+    size_t dedup_cap, dedup_used;   /* cap is a power of two */
 
-    uint32_t *freq;                 /* [proto][port]: frequency*1e6+1, 0 none */
+    /* nmap open frequencies by (proto, port): open addressing, key + 1 so
+     * that 0 marks a free slot; value is frequency * 1e6. */
+    struct ps__freq_slot *freq;
+    size_t freq_cap, freq_count;
 
     bool sealed;
-    /* Port index (CSR): records of (proto, port) are
-     * port_recs[port_start[proto*65536+port] .. port_start[...+1]). */
-    uint32_t *port_start;
-    const struct ps_service **port_recs;
-    /* Name index: chained hash over names and aliases. */
-    uint32_t *name_head;            /* bucket -> entry index + 1 */
-    struct ps__name_entry *name_entries;
-    size_t name_mask;
+    /* The indexes hold record indices, never pointers, so that a snapshot
+     * (snapshot.c) can map them from a file unchanged. */
+    uint32_t *port_head;            /* bucket -> port entry index + 1 */
+    struct ps__index_entry *port_entries;
+    size_t port_mask, port_entry_count;
+    uint32_t *name_head;            /* bucket -> name entry index + 1 */
+    struct ps__index_entry *name_entries;
+    size_t name_mask, name_entry_count;
+    uint32_t *order;                /* record indices by port, proto, load */
+
+    /* Set when the records and indexes live in a mapped snapshot. */
+    void *map;
+    size_t map_len;
 };
 
-struct ps__name_entry {
-    uint32_t hash;
-    uint32_t next;                  /* entry index + 1, 0 ends */
-    const struct ps_service *svc;
+struct ps__dedup_slot {
+    uint32_t rec;                   /* record index + 1; 0 = free */
+    uint32_t alias;                 /* alias index + 1; 0 = the name */
+};
+
+/* One chain link of a hash index: key is (proto << 16 | port) in the port
+ * index and the name hash in the name index. */
+struct ps__index_entry {
+    uint32_t key;
+    uint32_t next;                  /* entry index + 1, 0 ends the chain */
+    uint32_t rec;                   /* index into records */
+};
+
+struct ps__freq_slot {
+    uint32_t key;                   /* (proto << 16 | port) + 1; 0 = free */
+    uint32_t value;                 /* frequency * 1e6 */
 };
 
 /* What a parser hands over for one line; strings need not be terminated
@@ -81,5 +110,8 @@ void ps__source_bad_line(struct ps_registry *reg, size_t src, size_t line,
                          const char *why);
 
 uint32_t ps__hash_name(const char *s, size_t len);
+
+/* Releases a mapped snapshot's memory (snapshot.c). */
+void ps__snapshot_unmap(struct ps_registry *reg);
 
 #endif

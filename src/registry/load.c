@@ -1,6 +1,7 @@
 /* Entry points that add a source: the built-in table, files and buffers. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "registry/builtin.h"
 #include "registry/internal.h"
@@ -89,7 +90,8 @@ static int keep_buffer(struct ps_registry *reg, char *data)
 
 /* Takes ownership of data (len bytes plus a NUL). */
 static int load_owned(struct ps_registry *reg, char *data, size_t len,
-                      enum ps_format fmt, const char *label, const char *path)
+                      enum ps_format fmt, const char *label, const char *path,
+                      const struct stat *st)
 {
     int rc = keep_buffer(reg, data);
     if (rc) {
@@ -103,6 +105,10 @@ static int load_owned(struct ps_registry *reg, char *data, size_t len,
     int src = ps__registry_add_source(reg, label, path, fmt);
     if (src < 0)
         return src;
+    if (st)
+        reg->stamps[src] = (struct ps__stamp){
+            .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size,
+            .mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec};
     if (fmt == PS_FORMAT_IANA)
         rc = ps__parse_iana(reg, (size_t)src, data, len);
     else
@@ -120,17 +126,18 @@ int ps_registry_load_file(struct ps_registry *reg, const char *path,
 {
     char *data;
     size_t len;
+    struct stat st;
 
     if (!reg || !path)
         return PS_EINVAL;
     if (reg->sealed)
         return PS_ESTATE;
-    int rc = ps__read_file(path, &data, &len);
+    int rc = ps__read_file(path, &data, &len, &st);
     if (rc) {
         ps__log(&reg->log, PS_LOG_DEBUG, "%s: %s", path, ps_strerror(rc));
         return rc;
     }
-    return load_owned(reg, data, len, fmt, label, path);
+    return load_owned(reg, data, len, fmt, label, path, &st);
 }
 
 int ps_registry_load_buffer(struct ps_registry *reg, const char *data,
@@ -146,5 +153,5 @@ int ps_registry_load_buffer(struct ps_registry *reg, const char *data,
     if (len)
         memcpy(copy, data, len);
     copy[len] = '\0';
-    return load_owned(reg, copy, len, fmt, label, NULL);
+    return load_owned(reg, copy, len, fmt, label, NULL, NULL);
 }

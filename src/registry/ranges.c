@@ -92,7 +92,7 @@ static int read_proc(const char *root, const char *name, char **text)
     int n = snprintf(path, sizeof path, "%s/sys/net/ipv4/%s", root, name);
     if (n < 0 || (size_t)n >= sizeof path)
         return PS_EINVAL;
-    return ps__read_file(path, text, &len);
+    return ps__read_file(path, text, &len, NULL);
 }
 
 static void read_ephemeral(const char *root, struct ps_host_ports *hp,

@@ -23,13 +23,18 @@ void ps_registry_free(struct ps_registry *reg)
     for (size_t i = 0; i < reg->buffer_count; i++)
         free(reg->buffers[i]);
     free(reg->buffers);
-    free(reg->records);
     free(reg->dedup);
-    free(reg->freq);
-    free(reg->port_start);
-    free(reg->port_recs);
-    free(reg->name_head);
-    free(reg->name_entries);
+    if (reg->map) {
+        ps__snapshot_unmap(reg);
+    } else {
+        free(reg->records);
+        free(reg->freq);
+        free(reg->port_head);
+        free(reg->port_entries);
+        free(reg->name_head);
+        free(reg->name_entries);
+        free(reg->order);
+    }
     ps__arena_free(&reg->arena);
     free(reg);
 }
@@ -87,21 +92,35 @@ static bool name_eq(const char *stored, const char *s, size_t len)
     return stored[len] == '\0';
 }
 
+static const char *slot_name(const struct ps_registry *reg,
+                             const struct ps__dedup_slot *slot)
+{
+    const struct ps_service *r = &reg->records[slot->rec - 1];
+    return slot->alias ? r->aliases[slot->alias - 1] : r->name;
+}
+
+static uint32_t slot_hash(const struct ps_registry *reg,
+                          const struct ps__dedup_slot *slot)
+{
+    const struct ps_service *r = &reg->records[slot->rec - 1];
+    const char *name = slot_name(reg, slot);
+    return entry_hash(name, strlen(name), r->proto, r->port, r->port_end);
+}
+
 static int dedup_grow(struct ps_registry *reg)
 {
     size_t cap = reg->dedup_cap ? reg->dedup_cap * 2 : 4096;
-    uint32_t *tab = calloc(cap, sizeof *tab);
+    struct ps__dedup_slot *tab = calloc(cap, sizeof *tab);
 
     if (!tab)
         return PS_ENOMEM;
-    for (size_t i = 0; i < reg->count; i++) {
-        const struct ps_service *r = &reg->records[i];
-        uint32_t h = entry_hash(r->name, strlen(r->name), r->proto, r->port,
-                                r->port_end);
-        size_t slot = h & (cap - 1);
-        while (tab[slot])
+    for (size_t i = 0; i < reg->dedup_cap; i++) {
+        if (!reg->dedup[i].rec)
+            continue;
+        size_t slot = slot_hash(reg, &reg->dedup[i]) & (cap - 1);
+        while (tab[slot].rec)
             slot = (slot + 1) & (cap - 1);
-        tab[slot] = (uint32_t)i + 1;
+        tab[slot] = reg->dedup[i];
     }
     free(reg->dedup);
     reg->dedup = tab;
@@ -109,20 +128,38 @@ static int dedup_grow(struct ps_registry *reg)
     return 0;
 }
 
-/* Returns the dedup slot holding e's record, or the empty slot for it. */
+/* Returns the slot whose record has name (or an alias) for e's transport
+ * and ports, or the free slot where such a key would go. */
 static size_t dedup_find(const struct ps_registry *reg,
-                         const struct ps__entry *e)
+                         const struct ps__entry *e, const char *name,
+                         size_t len)
 {
     size_t mask = reg->dedup_cap - 1;
-    size_t slot = entry_hash(e->name, e->name_len, e->proto, e->port,
-                             e->port_end) & mask;
-    for (; reg->dedup[slot]; slot = (slot + 1) & mask) {
-        const struct ps_service *r = &reg->records[reg->dedup[slot] - 1];
+    size_t slot = entry_hash(name, len, e->proto, e->port, e->port_end) & mask;
+    for (; reg->dedup[slot].rec; slot = (slot + 1) & mask) {
+        const struct ps_service *r = &reg->records[reg->dedup[slot].rec - 1];
         if (r->proto == e->proto && r->port == e->port &&
-            r->port_end == e->port_end && name_eq(r->name, e->name, e->name_len))
+            r->port_end == e->port_end &&
+            name_eq(slot_name(reg, &reg->dedup[slot]), name, len))
             break;
     }
     return slot;
+}
+
+/* Makes name (record rec's name, or alias number alias) findable. */
+static int dedup_insert(struct ps_registry *reg, const struct ps__entry *e,
+                        size_t rec, unsigned alias)
+{
+    if ((reg->dedup_used + 1) * 2 > reg->dedup_cap && dedup_grow(reg))
+        return PS_ENOMEM;
+    struct ps__dedup_slot s = {.rec = (uint32_t)rec + 1, .alias = alias};
+    const char *name = slot_name(reg, &s);
+    size_t slot = dedup_find(reg, e, name, strlen(name));
+    if (!reg->dedup[slot].rec) {
+        reg->dedup[slot] = s;
+        reg->dedup_used++;
+    }
+    return 0;
 }
 
 static const char *keep(struct ps_registry *reg, const struct ps__entry *e,
@@ -161,7 +198,7 @@ static int alias_add(struct ps_registry *reg, struct ps_service *r,
         return PS_ENOMEM;
     ((const char **)r->aliases)[n] = copy;
     r->alias_count = n + 1;
-    return 0;
+    return dedup_insert(reg, e, (size_t)(r - reg->records), n + 1);
 }
 
 static int merge_into(struct ps_registry *reg, struct ps_service *r, size_t src,
@@ -199,12 +236,12 @@ static struct ps_service *record_new(struct ps_registry *reg)
 int ps__registry_put(struct ps_registry *reg, size_t src,
                      const struct ps__entry *e)
 {
-    if ((reg->count + 1) * 2 > reg->dedup_cap && dedup_grow(reg))
+    if (!reg->dedup_cap && dedup_grow(reg))
         return PS_ENOMEM;
     reg->sources[src].records++;
-    size_t slot = dedup_find(reg, e);
-    if (reg->dedup[slot])
-        return merge_into(reg, &reg->records[reg->dedup[slot] - 1], src, e);
+    size_t slot = dedup_find(reg, e, e->name, e->name_len);
+    if (reg->dedup[slot].rec)
+        return merge_into(reg, &reg->records[reg->dedup[slot].rec - 1], src, e);
 
     struct ps_service *r = record_new(reg);
     if (!r)
@@ -218,32 +255,66 @@ int ps__registry_put(struct ps_registry *reg, size_t src,
     r->frequency = -1;
     if (!r->name)
         return PS_ENOMEM;
-    reg->dedup[slot] = (uint32_t)++reg->count;
-    return merge_into(reg, r, src, e);
+    size_t rec = reg->count++;
+    int rc = dedup_insert(reg, e, rec, 0);
+    return rc ? rc : merge_into(reg, &reg->records[rec], src, e);
+}
+
+static uint32_t freq_key(unsigned proto, unsigned port)
+{
+    return ((uint32_t)proto << 16 | port) + 1;
+}
+
+static size_t freq_slot(const struct ps__freq_slot *tab, size_t cap,
+                        uint32_t key)
+{
+    size_t slot = (key * 0x9e3779b1u) & (cap - 1);
+    while (tab[slot].key && tab[slot].key != key)
+        slot = (slot + 1) & (cap - 1);
+    return slot;
+}
+
+static int freq_grow(struct ps_registry *reg)
+{
+    size_t cap = reg->freq_cap ? reg->freq_cap * 2 : 4096;
+    struct ps__freq_slot *tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        return PS_ENOMEM;
+    for (size_t i = 0; i < reg->freq_cap; i++)
+        if (reg->freq[i].key)
+            tab[freq_slot(tab, cap, reg->freq[i].key)] = reg->freq[i];
+    free(reg->freq);
+    reg->freq = tab;
+    reg->freq_cap = cap;
+    return 0;
 }
 
 int ps__registry_put_frequency(struct ps_registry *reg, enum ps_proto proto,
                                unsigned port, float freq)
 {
-    if (!reg->freq) {
-        reg->freq = calloc((size_t)PS_PROTO_COUNT * 65536, sizeof *reg->freq);
-        if (!reg->freq)
-            return PS_ENOMEM;
+    if ((reg->freq_count + 1) * 2 > reg->freq_cap && freq_grow(reg))
+        return PS_ENOMEM;
+    uint32_t key = freq_key(proto, port);
+    uint32_t v = (uint32_t)(freq * 1e6f + 0.5f);
+    struct ps__freq_slot *slot = &reg->freq[freq_slot(reg->freq, reg->freq_cap, key)];
+    if (!slot->key) {
+        slot->key = key;
+        slot->value = v;
+        reg->freq_count++;
+    } else if (v > slot->value) {
+        slot->value = v;
     }
-    uint32_t v = (uint32_t)(freq * 1e6f + 0.5f) + 1;
-    uint32_t *cell = &reg->freq[(size_t)proto * 65536 + port];
-    if (v > *cell)
-        *cell = v;
     return 0;
 }
 
 float ps_registry_frequency(const struct ps_registry *reg, enum ps_proto proto,
                             unsigned port)
 {
-    if (!reg->freq || proto >= PS_PROTO_COUNT || port > PS_PORT_MAX)
+    if (!reg->freq_cap || proto >= PS_PROTO_COUNT || port > PS_PORT_MAX)
         return -1;
-    uint32_t v = reg->freq[(size_t)proto * 65536 + port];
-    return v ? (float)(v - 1) / 1e6f : -1;
+    const struct ps__freq_slot *slot =
+        &reg->freq[freq_slot(reg->freq, reg->freq_cap, freq_key(proto, port))];
+    return slot->key ? (float)slot->value / 1e6f : -1;
 }
 
 size_t ps_registry_source_count(const struct ps_registry *reg)

@@ -20,6 +20,8 @@ static const char *input;
 static const char *output; /* removed on failure: no half table */
 static unsigned long lineno;
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void die(const char *fmt, ...)
 {
     va_list ap;

@@ -35,6 +35,9 @@ const struct option cli_global_longopts[] = {
 /* One write per message: stderr is unbuffered, and a lookup of many
  * unknown ports would otherwise cost several system calls per line. */
 static void vreport(const struct cli *cli, const char *kind, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void vreport(const struct cli *cli, const char *kind, const char *fmt,
                     va_list ap)
 {
     char msg[2048];

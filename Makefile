@@ -23,8 +23,12 @@ configure:
 check: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Configure again so that files which embed the prefix (portscope.pc) agree
+# with the PREFIX given now, then install under $(DESTDIR) if set.
 install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 asan:
 	$(MAKE) check BUILD=build-asan CMAKE_FLAGS="-DPS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"

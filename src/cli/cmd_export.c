@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -48,12 +49,38 @@ static const struct option export_longopts[] = {
     {0, 0, 0, 0},
 };
 
+/* Writes straight to something that is not a regular file (a device, a
+ * FIFO): replacing it would destroy it. */
+static int export_to_special(struct cli *cli, enum ps_export_format fmt,
+                             const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        cli_error(cli, "export: cannot open %s: %s", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    int rc = ps_registry_export(cli->reg, fmt, f);
+    if (fclose(f) != 0 && rc == 0)
+        rc = PS_EIO;
+    if (rc) {
+        cli_error(cli, "export: writing %s: %s", path, ps_strerror(rc));
+        return EXIT_FAILURE_;
+    }
+    return EXIT_OK;
+}
+
 /* Writes to FILE.tmp.PID and renames it over FILE, so an interrupted or
- * failed export never leaves a truncated file behind. */
+ * failed export never leaves a truncated file behind. A symbolic link is
+ * followed, so the file it names is the one replaced. */
 static int export_to_file(struct cli *cli, enum ps_export_format fmt,
                           const char *path)
 {
-    char tmp[4096];
+    char tmp[4096], real[4096];
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return export_to_special(cli, fmt, path);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
+        path = real;
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
         cli_error(cli, "export: output path too long");
         return EXIT_USAGE;

@@ -50,11 +50,12 @@ static int plan_build(struct cli *cli, struct plan *p)
     if (!cli->no_system || cli->services_path)
         rc = plan_add(cli, p, (struct source_req){
             cli->services_path ? cli->services_path : SYSTEM_SERVICES,
-            PS_FORMAT_SERVICES, "services", cli->services_path != NULL, "--services"});
+            PS_FORMAT_SERVICES, "services", cli->services_path != NULL,
+            cli->services_path ? "--services" : "reading"});
     if (rc == 0 && (!cli->no_system || cli->nmap_path))
         rc = plan_add(cli, p, (struct source_req){
             cli->nmap_path ? cli->nmap_path : SYSTEM_NMAP, PS_FORMAT_NMAP, "nmap",
-            cli->nmap_path != NULL, "--nmap-services"});
+            cli->nmap_path != NULL, cli->nmap_path ? "--nmap-services" : "reading"});
     const char *env = getenv("PORTSCOPE_REGISTRY");
     if (rc == 0 && env && *env) {
         char *save = NULL;
@@ -80,7 +81,7 @@ static int load_one(struct cli *cli, const struct source_req *r)
     }
     if (rc) {
         cli_error(cli, "%s %s: %s", r->how, r->path,
-                  rc == PS_EPARSE ? "no line in it is a registry entry"
+                  rc == PS_EPARSE ? "not a registry file (nothing in it could be read)"
                                   : ps_strerror(rc));
         return r->named ? EXIT_USAGE : 0;
     }

@@ -123,7 +123,7 @@ int cli_global_option(struct cli *cli, int opt, const char *arg)
         return 1;
     case 'v':
         cli->verbose++;
-        cli->log.max = PS_LOG_WARN + (cli->verbose > 1);
+        cli->log.max = cli->verbose > 1 ? PS_LOG_DEBUG : PS_LOG_WARN;
         return 1;
     default:
         return 0;
@@ -175,13 +175,16 @@ int cli_parse_options(struct cli *cli, int argc, char **argv,
             done = true;
         } else if (opt == '?' || opt == ':') {
             const char *name = argv[optind - 1];
+            /* Top-level options have no command to name. */
+            const char *cmd = p->stop_at_operand ? "" : p->cmd->name;
+            const char *sep = *cmd ? ": " : "";
             if (opt == ':')
-                cli_error(cli, "%s: option '%s' needs a value", p->cmd->name, name);
+                cli_error(cli, "%s%soption '%s' needs a value", cmd, sep, name);
             else if (optopt)
-                cli_error(cli, "%s: unknown option '-%c'", p->cmd->name, optopt);
+                cli_error(cli, "%s%sunknown option '-%c'", cmd, sep, optopt);
             else
-                cli_error(cli, "%s: unknown option '%s'", p->cmd->name, name);
-            fprintf(stderr, "Try '%s %s --help'.\n", cli->prog, p->cmd->name);
+                cli_error(cli, "%s%sunknown option '%s'", cmd, sep, name);
+            fprintf(stderr, "Try '%s%s%s --help'.\n", cli->prog, *cmd ? " " : "", cmd);
             *status = EXIT_USAGE;
         } else if ((g = cli_global_option(cli, opt, optarg)) != 0) {
             if (g < 0)

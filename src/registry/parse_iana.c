@@ -19,6 +19,8 @@ struct iana_row {
     size_t len[FIELDS_USED];
     size_t field;       /* index of the next field in the row */
     size_t row;         /* 1-based row number */
+    size_t line;        /* physical line being fed to the parser */
+    size_t row_line;    /* line where the current row's first field ended */
     int error;          /* first PS_E* code met in a callback */
     struct ps_registry *reg;
     size_t src;
@@ -28,6 +30,8 @@ struct iana_row {
 static void on_field(void *data, size_t len, void *user)
 {
     struct iana_row *r = user;
+    if (r->field == 0)
+        r->row_line = r->line;
     if (r->field < FIELDS_USED) {
         char *out = r->text[r->field];
         size_t n = 0;
@@ -80,7 +84,10 @@ static const char *parse_ports(const char *s, size_t len, unsigned *lo,
 
 static bool is_header(const struct iana_row *r)
 {
-    return r->row == 1 && ps__strcaseeq(r->text[0], "service name");
+    const char *first = r->text[0];
+    if (strncmp(first, "\xEF\xBB\xBF", 3) == 0)
+        first += 3; /* a UTF-8 byte order mark before the header */
+    return r->row == 1 && ps__strcaseeq(first, "service name");
 }
 
 static const char *put_row(struct iana_row *r)
@@ -132,7 +139,7 @@ static void on_row(int term, void *user)
         const char *why = r->field < 2 ? "row has fewer than 2 fields"
                                        : put_row(r);
         if (why)
-            ps__source_bad_line(r->reg, r->src, r->row, why);
+            ps__source_bad_line(r->reg, r->src, r->row_line, why);
     }
     r->field = 0;
 }
@@ -152,17 +159,25 @@ int ps__parse_iana(struct ps_registry *reg, size_t src, const char *data,
         free(row);
         return PS_ENOMEM;
     }
-    if (csv_parse(&p, data, len, on_field, on_row, row) != len)
-        rc = csv_error(&p) == CSV_ENOMEM ? PS_ENOMEM : PS_EPARSE;
-    else if (csv_fini(&p, on_field, on_row, row) != 0)
+    /* Fed a line at a time so messages can name the line, not the row:
+     * quoted fields may span lines. */
+    for (size_t at = 0; at < len && rc == 0;) {
+        const char *nl = memchr(data + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (data + at)) + 1 : len - at;
+        row->line++;
+        if (csv_parse(&p, data + at, n, on_field, on_row, row) != n)
+            rc = csv_error(&p) == CSV_ENOMEM ? PS_ENOMEM : PS_EPARSE;
+        at += n;
+    }
+    if (rc == 0 && csv_fini(&p, on_field, on_row, row) != 0)
         rc = PS_EPARSE;
     if (!rc)
         rc = row->error;
     if (rc == PS_EPARSE)
-        ps__log(&reg->log, PS_LOG_ERROR, "%s: CSV syntax error after row %zu",
+        ps__log(&reg->log, PS_LOG_ERROR, "%s:%zu: CSV syntax error",
                 reg->sources[src].path ? reg->sources[src].path
                                        : reg->sources[src].label,
-                row->row);
+                row->line);
     reg->sources[src].lines = row->row;
     csv_free(&p);
     free(row);

@@ -18,6 +18,8 @@
 #include "registry/builtin.h"
 #include "registry/internal.h"
 
+extern const char ps__build_id[]; /* generated: tools/build-id.cmake */
+
 #define SNAP_MAGIC "PSSNAP1\n"
 #define SNAP_VERSION 1u
 #define SNAP_ENDIAN 0x01020304u
@@ -32,7 +34,7 @@ enum { SEC_KEY, SEC_SOURCES, SEC_RECORDS, SEC_ALIASES, SEC_STRINGS,
 struct snap_header {
     char magic[8];
     uint32_t endian, version, builtin_hash, record_size;
-    char lib_version[16];
+    char build_id[40];   /* ps__build_id of the library that wrote it */
     uint64_t base; /* address the pointers in records and aliases assume */
     uint64_t file_size, source_count, record_count, alias_count;
     uint64_t port_buckets, port_entries, name_buckets, name_entries;
@@ -212,7 +214,7 @@ int ps_registry_save(const struct ps_registry *reg, const char *path,
         .name_entries = reg->name_entry_count, .freq_cap = reg->freq_cap,
         .freq_count = reg->freq_count};
     memcpy(h.magic, SNAP_MAGIC, 8);
-    strncpy(h.lib_version, PS_VERSION_STRING, sizeof h.lib_version - 1);
+    strncpy(h.build_id, ps__build_id, sizeof h.build_id - 1);
     uint64_t off = sizeof h;
     int rc = 0;
     for (int s = 0; s < SEC_COUNT; s++) {
@@ -417,7 +419,7 @@ static int check(struct snap_view *v, size_t len, const char *key)
         return PS_EPARSE;
     if (h->version != SNAP_VERSION || h->builtin_hash != ps__builtin_hash ||
         h->record_size != sizeof(struct ps_service) ||
-        strncmp(h->lib_version, PS_VERSION_STRING, sizeof h->lib_version) != 0)
+        strncmp(h->build_id, ps__build_id, sizeof h->build_id) != 0)
         return PS_ESTALE;
     const char *stored = v->base + h->off[SEC_KEY];
     size_t klen = strlen(key) + 1;

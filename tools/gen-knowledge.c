@@ -356,6 +356,8 @@ static void emit(FILE *out)
         fputs("};\n", out);
     }
     fputs("\nconst struct ps_knowledge ps__knowledge_table[] = {\n", out);
+    if (entry_count == 0)
+        fputs("    {0}, /* C has no empty arrays; the count below is 0 */\n", out);
     for (size_t i = 0; i < entry_count; i++) {
         const struct entry *e = &entries[i];
         fprintf(out, "    {%lu, %lu, %d, ", e->port, e->port_end, e->proto);
@@ -375,6 +377,14 @@ static void emit(FILE *out)
         fputs("},\n", out);
     }
     fprintf(out, "};\n\nconst size_t ps__knowledge_count = %zu;\n", entry_count);
+    /* The few range entries, so lookups need not scan the whole table. */
+    size_t ranges = 0;
+    fputs("\nconst unsigned ps__knowledge_ranges[] = {", out);
+    for (size_t i = 0; i < entry_count; i++)
+        if (entries[i].port != entries[i].port_end)
+            fprintf(out, "%s%zu", ranges++ ? ", " : "", i);
+    fprintf(out, "%s};\nconst size_t ps__knowledge_range_count = %zu;\n",
+            ranges ? "" : "0", ranges);
 }
 
 int main(int argc, char **argv)
@@ -385,10 +395,6 @@ int main(int argc, char **argv)
     }
     for (int i = 2; i < argc; i++)
         read_file(argv[i]);
-    cur_file = argv[2];
-    cur_line = 0;
-    if (entry_count == 0)
-        die("no entries");
     qsort(entries, entry_count, sizeof entries[0], entry_cmp);
     output = argv[1];
     FILE *out = fopen(output, "w");

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "portscope/registry.h"
 
@@ -62,6 +63,12 @@ size_t ps_knowledge_find_port(enum ps_proto proto, unsigned port,
  * first port, and naming the record's name or an alias (or naming no
  * service). NULL when there is none. */
 const struct ps_knowledge *ps_knowledge_for(const struct ps_service *svc);
+
+/* Writes one entry as a single JSON object and a newline: port, port_end
+ * (ranges only), proto, service, title, category, uses [{name, note}],
+ * risk, flags, alternative, references, related, explain. Returns 0, PS_EIO
+ * or PS_ENOMEM. */
+int ps_knowledge_write_json(const struct ps_knowledge *k, FILE *out);
 
 /* The category vocabulary, NULL-terminated. */
 const char *const *ps_categories(void);

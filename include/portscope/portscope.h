@@ -12,5 +12,6 @@
 #include "portscope/log.h"
 #include "portscope/registry.h"
 #include "portscope/ranges.h"
+#include "portscope/knowledge.h"
 
 #endif

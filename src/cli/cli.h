@@ -31,6 +31,7 @@ struct cli {
     bool stdout_tty;
     int verbose;
     const char *proc_root;       /* --proc-root, for tests and containers */
+    int risk_filter;             /* lookup --risky: enum ps_risk, or -1 */
     /* State. */
     struct ps_logger log;
     struct ps_registry *reg;
@@ -44,7 +45,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cmd_summary, cmd_lookup, cmd_search,
-    cmd_ranges, cmd_export;
+    cmd_ranges, cmd_export, cmd_explain;
 
 /* Options a subcommand accepts besides the global ones. on_option returns 0,
  * or an exit status to stop with. Returns the index of the first operand, or
@@ -98,7 +99,16 @@ void cli_sources_text(const struct cli *cli, const struct ps_service *svc,
 int cli_service_row(struct cli *cli, struct cli_table *t,
                     const struct ps_service *svc);
 extern const char *const cli_service_headers[];
-#define CLI_SERVICE_COLUMNS 6
+#define CLI_SERVICE_COLUMNS 8
+
+/* Width for prose: the terminal's, else $COLUMNS, else 80; at most 100. */
+size_t cli_text_width(void);
+/* Prints text wrapped to width; "\n\n" separates paragraphs, which are
+ * printed with a blank line between them. */
+void cli_wrap(FILE *out, const char *text, size_t indent, size_t width);
+
+/* Attaches a line of detail to the last row, printed under it. */
+int cli_table_note(struct cli_table *t, const char *text);
 
 /* Ends output: flushes stdout and reports a write error. */
 int cli_finish_output(const struct cli *cli, int status);

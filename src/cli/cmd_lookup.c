@@ -1,12 +1,14 @@
 /* portscope lookup KEY...: what is this port, or where is this service. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 
 static void lookup_usage(FILE *out)
 {
-    fputs("Usage: portscope lookup [--json] KEY...\n"
+    fputs("Usage: portscope lookup [--json] [--risky LEVEL] KEY...\n"
+          "       portscope lookup [--json] --risky LEVEL\n"
           "\n"
           "Looks up each KEY in the merged registry and prints every record\n"
           "found, in the order the keys were given. A KEY is:\n"
@@ -16,8 +18,15 @@ static void lookup_usage(FILE *out)
           "  53/udp        a port or name with a transport; udp/53 works too\n"
           "Transports: tcp, udp, sctp, dccp, ddp (AppleTalk).\n"
           "\n"
+          "Each record shows the registry's facts and, where the knowledge\n"
+          "base has them, its risk, category, uses, flags and the safer\n"
+          "alternative (under the row).\n"
+          "\n"
           "Options:\n"
-          "  --json   one JSON object per record (JSON Lines)\n"
+          "  --json           one JSON object per record (JSON Lines)\n"
+          "  --risky LEVEL    only records whose risk is LEVEL or worse (none,\n"
+          "                   low, medium, high, critical); with no KEY, list\n"
+          "                   every port of the knowledge base at that level\n"
           "\n"
           "Exit status: 0 every key matched; 1 some key matched nothing (the\n"
           "others are still printed); 2 a key is malformed; 3 the run failed.\n",
@@ -28,6 +37,8 @@ struct hits {
     const struct ps_service **v;
     size_t n, cap;
 };
+
+static void filter_risk(struct hits *h, enum ps_risk level);
 
 static int hits_push(struct hits *h, const struct ps_service *svc)
 {
@@ -136,6 +147,8 @@ static int lookup_keys(struct cli *cli, int argc, char **argv,
         h.n = 0;
         int rc = keys[i].kind == PS_KEY_PORT ? collect_ports(cli->reg, &keys[i], &h)
                                              : collect_name(cli->reg, &keys[i], &h);
+        if (rc == 0 && cli->risk_filter >= 0)
+            filter_risk(&h, (enum ps_risk)cli->risk_filter);
         if (rc || print_hits(cli, t, &h)) {
             cli_error(cli, "lookup: out of memory or output error");
             status = EXIT_FAILURE_;
@@ -150,14 +163,100 @@ static int lookup_keys(struct cli *cli, int argc, char **argv,
     return status;
 }
 
+struct lookup_opts {
+    bool risky;
+    enum ps_risk level;
+};
+
+static int lookup_option(struct cli *cli, void *ctx, int opt, const char *arg)
+{
+    struct lookup_opts *o = ctx;
+    if (opt != 'r')
+        return EXIT_USAGE;
+    if (ps_risk_parse(arg, &o->level)) {
+        cli_error(cli, "lookup: --risky '%s' is not a level (none, low, medium, "
+                  "high, critical)", arg);
+        return EXIT_USAGE;
+    }
+    o->risky = true;
+    return 0;
+}
+
+static const struct option lookup_longopts[] = {
+    {"risky", required_argument, NULL, 'r'},
+    {0, 0, 0, 0},
+};
+
+static const char *const risky_headers[] = {"PORT", "SERVICE", "RISK", "CATEGORY",
+                                            "FLAGS", "WHAT"};
+
+/* One row per knowledge entry at or above the level. */
+static int list_risky(struct cli *cli, enum ps_risk level)
+{
+    size_t count, shown = 0;
+    const struct ps_knowledge *all = ps_knowledge_all(&count);
+    struct cli_table *t = cli->json ? NULL : cli_table_new(6, risky_headers);
+    if (!cli->json && !t)
+        return EXIT_FAILURE_;
+    for (size_t i = 0; i < count; i++) {
+        const struct ps_knowledge *k = &all[i];
+        if (k->risk < level)
+            continue;
+        shown++;
+        if (cli->json) {
+            if (ps_knowledge_write_json(k, stdout))
+                return EXIT_FAILURE_;
+            continue;
+        }
+        char port[32], flags[160] = "";
+        if (k->port != k->port_end)
+            snprintf(port, sizeof port, "%u-%u/%s", k->port, k->port_end, ps_proto_name(k->proto));
+        else
+            snprintf(port, sizeof port, "%u/%s", k->port, ps_proto_name(k->proto));
+        for (unsigned bit = 0; bit < PS_KFLAG_COUNT; bit++)
+            if (k->flags & (1u << bit))
+                snprintf(flags + strlen(flags), sizeof flags - strlen(flags), "%s%s",
+                         flags[0] ? "," : "", ps_kflag_name(1u << bit));
+        const char *cells[6] = {port, k->service[0] ? k->service : "-",
+                                ps_risk_name(k->risk), k->category,
+                                flags[0] ? flags : "-", k->title};
+        if (cli_table_add(t, cells))
+            return EXIT_FAILURE_;
+    }
+    if (t && cli_table_print(t, stdout, cli->color))
+        shown = 0;
+    cli_table_free(t);
+    if (shown == 0)
+        cli_error(cli, "lookup: no port in the knowledge base is rated %s or worse",
+                  ps_risk_name(level));
+    return cli_finish_output(cli, shown ? EXIT_OK : EXIT_NOMATCH);
+}
+
+/* With --risky and keys, keeps the records rated at or above the level. */
+static void filter_risk(struct hits *h, enum ps_risk level)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct ps_knowledge *k = ps_knowledge_for(h->v[i]);
+        if (k && k->risk >= level)
+            h->v[kept++] = h->v[i];
+    }
+    h->n = kept;
+}
+
 static int lookup_run(struct cli *cli, int argc, char **argv)
 {
-    struct cli_parse p = {.cmd = &cmd_lookup};
+    struct lookup_opts o = {.risky = false};
+    struct cli_parse p = {.cmd = &cmd_lookup, .longopts = lookup_longopts,
+                          .on_option = lookup_option, .ctx = &o};
     int status, first = cli_parse_options(cli, argc, argv, &p, &status);
     if (first < 0)
         return status;
     argc -= first;
     argv += first;
+    if (argc == 0 && o.risky)
+        return list_risky(cli, o.level);
+    cli->risk_filter = o.risky ? (int)o.level : -1;
     if (argc == 0) {
         cli_error(cli, "lookup: no key given (a port, range or service name)");
         fprintf(stderr, "Try '%s lookup --help'.\n", cli->prog);

@@ -15,6 +15,8 @@ struct cli_table {
     size_t rows, cap;
     char *text;
     size_t text_len, text_cap;
+    size_t *note_row, *note_text; /* detail lines: row, offset in text */
+    size_t notes, note_cap;
 };
 
 struct cli_table *cli_table_new(size_t columns, const char *const *headers)
@@ -132,6 +134,9 @@ static int row_build(const struct cli_table *t, size_t r, const size_t *width,
     return rc ? rc : line_put(l, "\n", 1);
 }
 
+static int print_notes(const struct cli_table *t, size_t r, size_t *next,
+                       size_t indent, size_t term, struct line *l, FILE *out);
+
 int cli_table_print(struct cli_table *t, FILE *out, bool color)
 {
     size_t width[16] = {0}, cols = t->columns < 16 ? t->columns : 16;
@@ -147,6 +152,7 @@ int cli_table_print(struct cli_table *t, FILE *out, bool color)
             if (n > width[c])
                 width[c] = n;
         }
+    size_t next_note = 0;
     for (size_t r = 0; rc == 0 && r < t->rows; r++) {
         rc = row_build(t, r, width, cols, term, &l);
         if (rc == 0 && r == 0 && color)
@@ -155,15 +161,56 @@ int cli_table_print(struct cli_table *t, FILE *out, bool color)
             fwrite(l.buf, 1, l.len - (r == 0 && color), out);
         if (rc == 0 && r == 0 && color)
             fputs("\033[0m\n", out);
+        if (rc == 0)
+            rc = print_notes(t, r, &next_note, width[0] + 2, term, &l, out);
     }
     free(l.buf);
     return rc || ferror(out) ? -1 : 0;
+}
+
+int cli_table_note(struct cli_table *t, const char *text)
+{
+    if (t->notes == t->note_cap) {
+        size_t cap = t->note_cap ? t->note_cap * 2 : 32;
+        size_t *rows = realloc(t->note_row, cap * sizeof *rows);
+        if (!rows)
+            return -1;
+        t->note_row = rows;
+        size_t *texts = realloc(t->note_text, cap * sizeof *texts);
+        if (!texts)
+            return -1;
+        t->note_text = texts;
+        t->note_cap = cap;
+    }
+    if (text_add(t, text, &t->note_text[t->notes]))
+        return -1;
+    t->note_row[t->notes++] = t->rows - 1;
+    return 0;
+}
+
+/* Notes of row r start at *next (notes are added in row order). */
+static int print_notes(const struct cli_table *t, size_t r, size_t *next,
+                       size_t indent, size_t term, struct line *l, FILE *out)
+{
+    for (; *next < t->notes && t->note_row[*next] == r; ++*next) {
+        const char *text = t->text + t->note_text[*next];
+        size_t n = strlen(text);
+        l->len = 0;
+        if (line_pad(l, indent) ||
+            line_put(l, text, term && indent + n > term ? term - indent : n) ||
+            line_put(l, "\n", 1))
+            return -1;
+        fwrite(l->buf, 1, l->len, out);
+    }
+    return 0;
 }
 
 void cli_table_free(struct cli_table *t)
 {
     if (!t)
         return;
+    free(t->note_row);
+    free(t->note_text);
     free(t->cell);
     free(t->text);
     free(t);
@@ -206,7 +253,41 @@ void cli_sources_text(const struct cli *cli, const struct ps_service *svc,
 }
 
 const char *const cli_service_headers[CLI_SERVICE_COLUMNS] = {
-    "PORT", "SERVICE", "ALIASES", "CLASS", "SOURCES", "DESCRIPTION"};
+    "PORT", "SERVICE", "ALIASES", "CLASS", "RISK", "CATEGORY", "SOURCES",
+    "DESCRIPTION"};
+
+/* Under a row: what the port is used for, its flags, and the safer choice. */
+static int knowledge_notes(struct cli_table *t, const struct ps_knowledge *k)
+{
+    char buf[1024];
+    size_t used = 0;
+    buf[0] = '\0';
+    append(buf, sizeof buf, &used, "uses: ");
+    for (unsigned i = 0; i < k->use_count; i++) {
+        if (i)
+            append(buf, sizeof buf, &used, "; ");
+        append(buf, sizeof buf, &used, k->uses[i].name);
+    }
+    for (unsigned bit = 0, first = 1; bit < PS_KFLAG_COUNT; bit++)
+        if (k->flags & (1u << bit)) {
+            append(buf, sizeof buf, &used, first ? "  [" : ", ");
+            append(buf, sizeof buf, &used, ps_kflag_name(1u << bit));
+            first = 0;
+        }
+    if (k->flags)
+        append(buf, sizeof buf, &used, "]");
+    if (cli_table_note(t, buf))
+        return -1;
+    if (!k->alternative[0])
+        return 0;
+    used = 0;
+    append(buf, sizeof buf, &used, "instead: ");
+    append(buf, sizeof buf, &used, k->alternative);
+    char *bar = strstr(buf, " | "); /* "CHOICE | WHY" reads as "CHOICE: WHY" */
+    if (bar)
+        memmove(bar, bar + 1, strlen(bar + 1) + 1), bar[0] = ':';
+    return cli_table_note(t, buf);
+}
 
 int cli_service_row(struct cli *cli, struct cli_table *t,
                     const struct ps_service *svc)
@@ -228,9 +309,13 @@ int cli_service_row(struct cli *cli, struct cli_table *t,
         append(aliases, sizeof aliases, &used, svc->aliases[i]);
     }
     cli_sources_text(cli, svc, sources, sizeof sources);
+    const struct ps_knowledge *k = ps_knowledge_for(svc);
     const char *cells[CLI_SERVICE_COLUMNS] = {
         port, svc->name[0] ? svc->name : "-", aliases[0] ? aliases : "-",
-        ps_port_class_name(ps_port_class_of(svc->port)), sources,
-        svc->description[0] ? svc->description : "-"};
-    return cli_table_add(t, cells);
+        ps_port_class_name(ps_port_class_of(svc->port)),
+        k ? ps_risk_name(k->risk) : "-", k ? k->category : "-", sources,
+        svc->description[0] ? svc->description : k ? k->title : "-"};
+    if (cli_table_add(t, cells))
+        return -1;
+    return k ? knowledge_notes(t, k) : 0;
 }

@@ -1,6 +1,7 @@
 /* Lookups over the compiled knowledge table. The table is a few hundred
  * constant entries sorted by (proto, port): a binary search finds single
- * ports, and the few ranges are checked in a linear pass. */
+ * ports, and the few ranges (listed apart by the generator) are checked in
+ * a linear pass. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -33,8 +34,8 @@ static size_t find_one_proto(unsigned proto, unsigned port,
                              size_t total)
 {
     /* Ranges start below the port, so they are outside the exact run. */
-    for (size_t i = 0; i < ps__knowledge_count; i++) {
-        const struct ps_knowledge *k = &ps__knowledge_table[i];
+    for (size_t r = 0; r < ps__knowledge_range_count; r++) {
+        const struct ps_knowledge *k = &ps__knowledge_table[ps__knowledge_ranges[r]];
         if (k->proto == proto && k->port != k->port_end && k->port < port &&
             port <= k->port_end) {
             if (total < max)

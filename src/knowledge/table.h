@@ -7,5 +7,8 @@
 /* Ordered by proto, port, port_end, service. */
 extern const struct ps_knowledge ps__knowledge_table[];
 extern const size_t ps__knowledge_count;
+/* Indexes of the entries that cover a range of ports. */
+extern const unsigned ps__knowledge_ranges[];
+extern const size_t ps__knowledge_range_count;
 
 #endif

@@ -2,6 +2,7 @@
 #include <jansson.h>
 
 #include "common/internal.h"
+#include "output/json.h"
 #include "portscope/registry.h"
 
 /* json_string() refuses invalid UTF-8, which a registry file may hold:
@@ -58,6 +59,9 @@ static json_t *service_object(const struct ps_registry *reg,
         o, "class", json_string(ps_port_class_name(ps_port_class_of(svc->port))));
     if (svc->frequency >= 0)
         bad |= json_object_set_new(o, "frequency", json_real(svc->frequency));
+    const struct ps_knowledge *k = ps_knowledge_for(svc);
+    if (k)
+        bad |= ps__knowledge_fields(o, k);
     if (bad) {
         json_decref(o);
         return NULL;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portscope/knowledge.h"
 #include "registry/internal.h"
 
 enum {
@@ -12,6 +13,10 @@ enum {
     SCORE_ALIAS_PART = 20,
     SCORE_DESC_WORD = 15,
     SCORE_DESC_PART = 10,
+    SCORE_USE_NAME = 45,  /* knowledge: "doom", "bittorrent" name a use */
+    SCORE_TITLE = 25,
+    SCORE_CATEGORY = 20,
+    SCORE_KNOWLEDGE_TEXT = 8,
 };
 
 static bool is_word_char(char c)
@@ -45,6 +50,28 @@ static int score_word(const struct ps_service *s, const char *w, size_t wlen)
         best = SCORE_DESC_PART;
     }
     return best;
+}
+
+/* What the knowledge base says about the record: use names, title,
+ * category, then the notes and explanation. */
+static int score_knowledge(const struct ps_service *s, const char *w, size_t wlen)
+{
+    const struct ps_knowledge *k = ps_knowledge_for(s);
+    if (!k)
+        return 0;
+    for (unsigned i = 0; i < k->use_count; i++)
+        if (ps__strcasestr(k->uses[i].name, w, wlen))
+            return SCORE_USE_NAME;
+    if (ps__strcasestr(k->title, w, wlen))
+        return SCORE_TITLE;
+    if (ps__strcaseeq(k->category, w))
+        return SCORE_CATEGORY;
+    for (unsigned i = 0; i < k->use_count; i++)
+        if (ps__strcasestr(k->uses[i].note, w, wlen))
+            return SCORE_KNOWLEDGE_TEXT;
+    if (ps__strcasestr(k->explain, w, wlen) || ps__strcasestr(k->alternative, w, wlen))
+        return SCORE_KNOWLEDGE_TEXT;
+    return 0;
 }
 
 static int match_cmp(const void *pa, const void *pb)
@@ -97,7 +124,9 @@ int ps_registry_search(const struct ps_registry *reg, const char *const *words,
         const struct ps_service *s = &reg->records[i];
         int total = 0;
         for (size_t w = 0; w < word_count; w++) {
-            int sc = score_word(s, lw[w], strlen(lw[w]));
+            size_t wlen = strlen(lw[w]);
+            int sc = score_word(s, lw[w], wlen), ks = score_knowledge(s, lw[w], wlen);
+            sc = sc > ks ? sc : ks;
             if (sc == 0) {
                 total = 0;
                 break;

@@ -196,10 +196,10 @@ struct ps_key {
     enum ps_proto proto;       /* PS_PROTO_ANY when the key names none */
     uint16_t port, port_end;   /* PS_KEY_PORT: the range (equal if one) */
     char name[PS_NAME_MAX + 1];/* PS_KEY_NAME */
-    /* A name key that starts like a number ("22x"): valid only if a service
-     * is really called that; otherwise report bad_number. */
-    int numeric_prefix;
-    char bad_number[96];
+    /* A name key that may be a typo ("22x", "xyz/53"): valid only if a
+     * service is really called that; otherwise report suspect_msg. */
+    int suspect;
+    char suspect_msg[96];
 };
 
 /* Parses text into key. On PS_EPARSE or PS_ERANGE, err (errlen bytes) says

@@ -144,6 +144,11 @@ static int explain_key(struct cli *cli, const char *text, const struct ps_key *k
         find_by_port(key, &f);
     else
         find_by_name(cli, key, &f);
+    if (f.n == 0 && key->kind == PS_KEY_NAME && key->suspect &&
+        ps_registry_find_name(cli->reg, key->name, PS_PROTO_ANY, NULL, 0) == 0) {
+        cli_error(cli, "explain: key '%s': %s", text, key->suspect_msg);
+        return EXIT_USAGE;
+    }
     if (f.n == 0) {
         cli_error(cli, "explain: the knowledge base has nothing on '%s'%s", text,
                   key->kind == PS_KEY_PORT ? " (try: portscope lookup)" : "");

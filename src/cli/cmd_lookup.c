@@ -119,9 +119,9 @@ static int check_numeric_names(struct cli *cli, int argc, char **argv,
 {
     int status = EXIT_OK;
     for (int i = 0; i < argc; i++)
-        if (keys[i].kind == PS_KEY_NAME && keys[i].numeric_prefix &&
+        if (keys[i].kind == PS_KEY_NAME && keys[i].suspect &&
             ps_registry_find_name(cli->reg, keys[i].name, PS_PROTO_ANY, NULL, 0) == 0) {
-            cli_error(cli, "lookup: key '%s': %s", argv[i], keys[i].bad_number);
+            cli_error(cli, "lookup: key '%s': %s", argv[i], keys[i].suspect_msg);
             status = EXIT_USAGE;
         }
     return status;

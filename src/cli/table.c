@@ -126,7 +126,11 @@ static int row_build(const struct cli_table *t, size_t r, const size_t *width,
             rc = line_put(l, cell, n) || line_pad(l, width[c] - n + 2);
             used += width[c] + 2;
         } else if (term && used + n > term && used + 4 < term) {
-            rc = line_put(l, cell, term - used - 4) || line_put(l, "...", 3);
+            size_t keep = term - used - 4;
+            /* Cut between characters, not inside a UTF-8 sequence. */
+            while (keep > 0 && ((unsigned char)cell[keep] & 0xC0) == 0x80)
+                keep--;
+            rc = line_put(l, cell, keep) || line_put(l, "...", 3);
         } else {
             rc = line_put(l, cell, n);
         }

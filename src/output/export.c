@@ -3,6 +3,7 @@
 
 #include "common/internal.h"
 #include "output/export.h"
+#include "registry/internal.h"
 
 /* Indexed by enum ps_export_format. */
 static const struct ps__export_module *const modules[] = {
@@ -32,9 +33,8 @@ int ps_registry_export(const struct ps_registry *reg,
     const struct ps_service *svc;
     int rc = 0;
 
-    if (ps_registry_count(reg) > 0 && !ps_registry_next(reg, &it))
-        return PS_ESTATE; /* not sealed */
-    memset(&it, 0, sizeof it);
+    if (!reg->sealed)
+        return PS_ESTATE;
     if (m->begin)
         rc = m->begin(out, reg);
     while (rc == 0 && (svc = ps_registry_next(reg, &it)))

@@ -2,6 +2,7 @@
  * doubles embedded quotes. */
 #include <csv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/internal.h"
@@ -30,19 +31,26 @@ static int csv_begin(FILE *out, const struct ps_registry *reg)
 static int csv_record(FILE *out, const struct ps_registry *reg,
                       const struct ps_service *svc)
 {
-    char port[8], end[8], freq[16] = "", aliases[1024] = "";
-    size_t used = 0;
+    char port[8], end[8], freq[16] = "", small[1024];
+    size_t used = 0, need = 1;
+
+    for (unsigned i = 0; i < svc->alias_count; i++)
+        need += strlen(svc->aliases[i]) + 1;
+    char *aliases = need <= sizeof small ? small : malloc(need);
+    if (!aliases)
+        return PS_ENOMEM;
+    aliases[0] = '\0';
 
     snprintf(port, sizeof port, "%u", svc->port);
     snprintf(end, sizeof end, "%u", svc->port_end);
     if (svc->frequency >= 0)
         snprintf(freq, sizeof freq, "%.6f", (double)svc->frequency);
     for (unsigned i = 0; i < svc->alias_count; i++) {
-        int n = snprintf(aliases + used, sizeof aliases - used, "%s%s",
-                         i ? " " : "", svc->aliases[i]);
-        if (n < 0 || (size_t)n >= sizeof aliases - used)
-            break;
-        used += (size_t)n;
+        size_t n = strlen(svc->aliases[i]);
+        if (i)
+            aliases[used++] = ' ';
+        memcpy(aliases + used, svc->aliases[i], n + 1);
+        used += n;
     }
     const char *fields[] = {port, end, ps_proto_name(svc->proto), svc->name,
         aliases, svc->description, ps_service_source(reg, svc),
@@ -51,6 +59,8 @@ static int csv_record(FILE *out, const struct ps_registry *reg,
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = put(out, fields[i], i + 1 == n);
+    if (aliases != small)
+        free(aliases);
     return rc;
 }
 

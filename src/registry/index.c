@@ -139,6 +139,9 @@ int ps_registry_seal(struct ps_registry *reg)
     free(reg->dedup);
     reg->dedup = NULL;
     reg->dedup_cap = 0;
+    free(reg->ranges);
+    reg->ranges = NULL;
+    reg->range_count = reg->range_cap = 0;
     reg->sealed = true;
     return 0;
 }

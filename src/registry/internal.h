@@ -29,6 +29,8 @@ struct ps_registry {
      * source that names a service by another source's alias merges. */
     struct ps__dedup_slot *dedup;   /* open addressing */
     size_t dedup_cap, dedup_used;   /* cap is a power of two */
+    uint32_t *ranges;               /* indices of range records, while loading */
+    size_t range_count, range_cap;
 
     /* nmap open frequencies by (proto, port): open addressing, key + 1 so
      * that 0 marks a free slot; value is frequency * 1e6. */

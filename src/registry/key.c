@@ -32,7 +32,8 @@ static bool is_alnum(char c)
 
 static bool is_name_char(char c)
 {
-    return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '+' || c == ':';
+    return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '+' || c == ':' ||
+           c == '*';
 }
 
 /* Reads digits at *s into *v. Returns the number of digits, with *v capped
@@ -79,8 +80,8 @@ static int parse_port_part(const char *s, size_t len, struct ps_key *key,
         return fail(err, errlen, PS_EPARSE,
                     "range %.*s has no last port", (int)len, s);
     /* Starts like a number: a name only if a service is really called so. */
-    key->numeric_prefix = 1;
-    snprintf(key->bad_number, sizeof key->bad_number,
+    key->suspect = 1;
+    snprintf(key->suspect_msg, sizeof key->suspect_msg,
              "not a number: trailing junk '%.*s' after %.*s",
              (int)(len - n > 40 ? 40 : len - n), s + n, (int)n, s);
     return 1;
@@ -132,7 +133,11 @@ int ps_key_parse(const char *text, struct ps_key *key, char *err, size_t errlen)
         return parse_main(text, left, key, err, errlen);
     if (ps_proto_parse(text, left, &key->proto) == 0)
         return parse_main(slash + 1, right, key, err, errlen);
+    /* Blame the side that is not a port number ("xyz/53" names xyz). */
+    bool right_is_port = right > 0 && is_digit(slash[1]);
+    const char *bad = right_is_port ? text : slash + 1;
+    size_t bad_len = right_is_port ? left : right;
     return fail(err, errlen, PS_EPARSE,
                 "unknown transport '%.*s' (expected tcp, udp, sctp, dccp or ddp)",
-                (int)(right > 20 ? 20 : right), slash + 1);
+                (int)(bad_len > 20 ? 20 : bad_len), bad);
 }

@@ -36,12 +36,21 @@ static void on_field(void *data, size_t len, void *user)
         char *out = r->text[r->field];
         size_t n = 0;
         const char *in = data;
-        for (size_t i = 0; i < len && n < FIELD_CAP - 1; i++) {
+        size_t i = 0;
+        for (; i < len && n < FIELD_CAP - 1; i++) {
             char c = in[i];
             bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
             if (space && (n == 0 || out[n - 1] == ' '))
                 continue;
             out[n++] = space ? ' ' : c;
+        }
+        if (n == FIELD_CAP - 1 && i < len) {
+            /* Cut short: drop a possibly partial UTF-8 character at the
+             * end (continuation bytes and their lead byte). */
+            while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+                n--;
+            if (n > 0 && (unsigned char)out[n - 1] >= 0xC0)
+                n--;
         }
         while (n > 0 && out[n - 1] == ' ')
             n--;

@@ -17,11 +17,11 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* As glibc's parser: a name is any run of printable characters other than
+ * white space and '#' (IANA has names such as "sql*net" and "914c/g"). */
 static bool is_name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-           c == '+' || c == ':'; /* nmap: "X11:1" */
+    return (unsigned char)c > ' ' && (unsigned char)c < 0x7f && c != '#';
 }
 
 /* Splits the next whitespace-separated token off *p (stopping at '#'). */

@@ -24,6 +24,7 @@ void ps_registry_free(struct ps_registry *reg)
         free(reg->buffers[i]);
     free(reg->buffers);
     free(reg->dedup);
+    free(reg->ranges);
     if (reg->map) {
         ps__snapshot_unmap(reg);
     } else {
@@ -233,6 +234,41 @@ static struct ps_service *record_new(struct ps_registry *reg)
     return &reg->records[reg->count];
 }
 
+/* A single port that a range record of the same name already covers is
+ * that service (/etc/services lists "x11 6000/tcp" where the built-in table
+ * has x11 on 6000-6063). Ranges are few, so a scan is enough. */
+static struct ps_service *covering_range(struct ps_registry *reg,
+                                         const struct ps__entry *e)
+{
+    if (e->port != e->port_end || e->name_len == 0)
+        return NULL;
+    for (size_t i = 0; i < reg->range_count; i++) {
+        struct ps_service *r = &reg->records[reg->ranges[i]];
+        if (r->proto != e->proto || e->port < r->port || e->port > r->port_end)
+            continue;
+        if (name_eq(r->name, e->name, e->name_len))
+            return r;
+        for (unsigned k = 0; k < r->alias_count; k++)
+            if (name_eq(r->aliases[k], e->name, e->name_len))
+                return r;
+    }
+    return NULL;
+}
+
+static int remember_range(struct ps_registry *reg, size_t rec)
+{
+    if (reg->range_count == reg->range_cap) {
+        size_t cap = reg->range_cap ? reg->range_cap * 2 : 64;
+        uint32_t *grown = realloc(reg->ranges, cap * sizeof *grown);
+        if (!grown)
+            return PS_ENOMEM;
+        reg->ranges = grown;
+        reg->range_cap = cap;
+    }
+    reg->ranges[reg->range_count++] = (uint32_t)rec;
+    return 0;
+}
+
 int ps__registry_put(struct ps_registry *reg, size_t src,
                      const struct ps__entry *e)
 {
@@ -242,6 +278,9 @@ int ps__registry_put(struct ps_registry *reg, size_t src,
     size_t slot = dedup_find(reg, e, e->name, e->name_len);
     if (reg->dedup[slot].rec)
         return merge_into(reg, &reg->records[reg->dedup[slot].rec - 1], src, e);
+    struct ps_service *range = covering_range(reg, e);
+    if (range)
+        return merge_into(reg, range, src, e);
 
     struct ps_service *r = record_new(reg);
     if (!r)
@@ -257,6 +296,8 @@ int ps__registry_put(struct ps_registry *reg, size_t src,
         return PS_ENOMEM;
     size_t rec = reg->count++;
     int rc = dedup_insert(reg, e, rec, 0);
+    if (rc == 0 && e->port != e->port_end)
+        rc = remember_range(reg, rec);
     return rc ? rc : merge_into(reg, &reg->records[rec], src, e);
 }
 
@@ -265,13 +306,19 @@ static uint32_t freq_key(unsigned proto, unsigned port)
     return ((uint32_t)proto << 16 | port) + 1;
 }
 
+/* The probe is bounded by the table size: a table from a damaged snapshot
+ * may have no free slot, and must not hang the lookup. Returns cap when
+ * the key is neither present nor insertable. */
 static size_t freq_slot(const struct ps__freq_slot *tab, size_t cap,
                         uint32_t key)
 {
     size_t slot = (key * 0x9e3779b1u) & (cap - 1);
-    while (tab[slot].key && tab[slot].key != key)
+    for (size_t probes = 0; probes < cap; probes++) {
+        if (!tab[slot].key || tab[slot].key == key)
+            return slot;
         slot = (slot + 1) & (cap - 1);
-    return slot;
+    }
+    return cap;
 }
 
 static int freq_grow(struct ps_registry *reg)
@@ -296,6 +343,7 @@ int ps__registry_put_frequency(struct ps_registry *reg, enum ps_proto proto,
         return PS_ENOMEM;
     uint32_t key = freq_key(proto, port);
     uint32_t v = (uint32_t)(freq * 1e6f + 0.5f);
+    /* Never full: the table grows at half load. */
     struct ps__freq_slot *slot = &reg->freq[freq_slot(reg->freq, reg->freq_cap, key)];
     if (!slot->key) {
         slot->key = key;
@@ -312,9 +360,10 @@ float ps_registry_frequency(const struct ps_registry *reg, enum ps_proto proto,
 {
     if (!reg->freq_cap || proto >= PS_PROTO_COUNT || port > PS_PORT_MAX)
         return -1;
-    const struct ps__freq_slot *slot =
-        &reg->freq[freq_slot(reg->freq, reg->freq_cap, freq_key(proto, port))];
-    return slot->key ? (float)slot->value / 1e6f : -1;
+    size_t at = freq_slot(reg->freq, reg->freq_cap, freq_key(proto, port));
+    if (at == reg->freq_cap || !reg->freq[at].key)
+        return -1;
+    return (float)reg->freq[at].value / 1e6f;
 }
 
 size_t ps_registry_source_count(const struct ps_registry *reg)

@@ -264,7 +264,7 @@ static bool header_ok(const struct snap_header *h, size_t file_len)
                 h->name_buckets && !(h->name_buckets & (h->name_buckets - 1)) &&
                 !(h->freq_cap & (h->freq_cap - 1));
     if (!pow2 || h->freq_count >= (h->freq_cap ? h->freq_cap : 1) ||
-        h->source_count == 0 || h->source_count > PS_SOURCES_MAX ||
+        h->source_count > PS_SOURCES_MAX ||
         h->record_count > UINT32_MAX || h->port_entries > UINT32_MAX ||
         h->name_entries > UINT32_MAX || h->port_buckets > UINT32_MAX ||
         h->name_buckets > UINT32_MAX || h->alias_count > UINT32_MAX)
@@ -329,7 +329,7 @@ static bool records_fix(const struct snap_header *h, struct ps_service *recs,
             (r->alias_count && (!in_section(h, SEC_ALIASES, a) || (a - alias_table) % 8 ||
                                 r->alias_count > h->alias_count - first)) ||
             r->proto >= PS_PROTO_COUNT || r->port > r->port_end ||
-            (r->sources >> h->source_count) != 0)
+            (h->source_count < 32 && (r->sources >> h->source_count) != 0))
             return false;
         if (delta) {
             /* Integer arithmetic: the old addresses are not pointers into

@@ -1,7 +1,6 @@
 /* portscope: entry point. Global options come before the subcommand; the
  * subcommand's file parses the rest. With no subcommand, the default job
  * runs (for now the registry summary; the audit once it exists). */
-#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +96,6 @@ int main(int argc, char **argv)
 
     if (argc < 1)
         return EXIT_USAGE;
-    setlocale(LC_CTYPE, "");
     signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error */
     init_cli(&cli, argv);
     struct cli_parse p = {.cmd = &cmd_main, .stop_at_operand = true};

@@ -1,7 +1,7 @@
 /* gen-knowledge: compiles the knowledge files in data/knowledge/ into a C
  * table, checking every entry against the schema.
  *
- * usage: gen-knowledge OUTPUT FILE...
+ * usage: gen-knowledge OUTPUT [FILE...]
  *
  * An entry is a stanza:
  *
@@ -389,8 +389,8 @@ static void emit(FILE *out)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: gen-knowledge OUTPUT FILE...\n");
+    if (argc < 2) {
+        fprintf(stderr, "usage: gen-knowledge OUTPUT [FILE...]\n");
         return 2;
     }
     for (int i = 2; i < argc; i++)

@@ -14,7 +14,7 @@ static uint32_t port_key(unsigned proto, unsigned port)
 
 static uint32_t port_hash(uint32_t key)
 {
-    return key * 0x9e3779b1u;
+    return ps__hash_mix(key);
 }
 
 static size_t buckets_for(size_t n)
@@ -60,32 +60,136 @@ static int build_port_index(struct ps_registry *reg)
     return 0;
 }
 
+/* Follows a group chain link; it must point to an earlier group. */
+static uint32_t next_group(const struct ps_registry *reg, uint32_t i)
+{
+    uint32_t next = reg->name_groups[i - 1].next;
+    return next < i ? next : 0;
+}
+
+/* The group of a folded name, or NULL. Bounds are checked because the
+ * index may come from a snapshot file. */
+/* Folded names are stored NUL-padded to whole 8-byte words, so two of
+ * them compare a word at a time. */
+static bool same_words(const char *a, const char *b, size_t words)
+{
+    for (size_t i = 0; i < words; i++) {
+        uint64_t x, y;
+        memcpy(&x, a + 8 * i, 8);
+        memcpy(&y, b + 8 * i, 8);
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+static struct ps__name_group *group_find(const struct ps_registry *reg,
+                                         const char *folded, size_t len,
+                                         uint32_t h)
+{
+    size_t words = len / 8 + 1;
+    for (uint32_t i = reg->name_head[h & reg->name_mask];
+         i && i <= reg->name_group_count; i = next_group(reg, i)) {
+        struct ps__name_group *g = &reg->name_groups[i - 1];
+        if (g->key == h && g->len == len && g->folded <= reg->name_folded_len &&
+            words <= (reg->name_folded_len - g->folded) / 8 &&
+            same_words(reg->name_folded + g->folded, folded, words))
+            return g;
+    }
+    return NULL;
+}
+
+/* Calls fn for every (record, name string) pair, records in port order. */
+static int each_name(struct ps_registry *reg,
+                     int (*fn)(struct ps_registry *, uint32_t rec, const char *s))
+{
+    for (size_t k = 0; k < reg->count; k++) {
+        uint32_t i = reg->order[k];
+        const struct ps_service *r = &reg->records[i];
+        int rc = r->name[0] ? fn(reg, i, r->name) : 0;
+        for (unsigned a = 0; rc == 0 && a < r->alias_count; a++)
+            rc = fn(reg, i, r->aliases[a]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int add_folded(struct ps_registry *reg, const char *folded, size_t len,
+                      uint32_t *off)
+{
+    static const size_t chunk = 64 * 1024;
+    size_t words = len / 8 + 1; /* as ps__fold_name pads it */
+    if (reg->name_folded_len + words * 8 > reg->name_folded_cap) {
+        size_t cap = reg->name_folded_cap + chunk;
+        char *grown = realloc(reg->name_folded, cap);
+        if (!grown)
+            return PS_ENOMEM;
+        reg->name_folded = grown;
+        reg->name_folded_cap = cap;
+    }
+    *off = (uint32_t)reg->name_folded_len;
+    memcpy(reg->name_folded + reg->name_folded_len, folded, words * 8);
+    reg->name_folded_len += words * 8;
+    return 0;
+}
+
+/* First pass: one group per distinct name, with its counts. */
+static int count_name(struct ps_registry *reg, uint32_t rec, const char *s)
+{
+    char folded[PS__FOLD_CAP];
+    size_t len = ps__fold_name(s, strlen(s), folded);
+    uint32_t h = ps__hash_folded(folded, len);
+    struct ps__name_group *g = group_find(reg, folded, len, h);
+    if (!g) {
+        g = &reg->name_groups[reg->name_group_count];
+        memset(g, 0, sizeof *g);
+        if (add_folded(reg, folded, len, &g->folded))
+            return PS_ENOMEM;
+        reg->name_group_count++;
+        g->key = h;
+        g->len = (uint32_t)len;
+        g->next = reg->name_head[h & reg->name_mask];
+        reg->name_head[h & reg->name_mask] = (uint32_t)reg->name_group_count;
+    }
+    g->count++;
+    g->per_proto[reg->records[rec].proto]++;
+    return 0;
+}
+
+/* Second pass: list the records of each group; count is the fill level. */
+static int list_name(struct ps_registry *reg, uint32_t rec, const char *s)
+{
+    char folded[PS__FOLD_CAP];
+    size_t len = ps__fold_name(s, strlen(s), folded);
+    struct ps__name_group *g = group_find(reg, folded, len, ps__hash_folded(folded, len));
+    reg->name_recs[g->first + g->count++] = rec;
+    return 0;
+}
+
 static int build_name_index(struct ps_registry *reg)
 {
-    size_t names = 0, n = 0;
+    size_t names = 0;
     for (size_t i = 0; i < reg->count; i++)
-        names += 1 + reg->records[i].alias_count;
+        names += (reg->records[i].name[0] != '\0') + reg->records[i].alias_count;
     size_t buckets = buckets_for(names);
     reg->name_head = calloc(buckets, sizeof *reg->name_head);
-    reg->name_entries = malloc((names ? names : 1) * sizeof *reg->name_entries);
-    if (!reg->name_head || !reg->name_entries)
+    reg->name_groups = malloc((names ? names : 1) * sizeof *reg->name_groups);
+    reg->name_recs = malloc((names ? names : 1) * sizeof *reg->name_recs);
+    if (!reg->name_head || !reg->name_groups || !reg->name_recs)
         return PS_ENOMEM;
     reg->name_mask = buckets - 1;
-    for (size_t i = reg->count; i-- > 0;) {
-        const struct ps_service *r = &reg->records[i];
-        for (unsigned k = r->alias_count; k-- > 0;) {
-            uint32_t h = ps__hash_name(r->aliases[k], strlen(r->aliases[k]));
-            link_entry(reg->name_head, reg->name_mask, reg->name_entries, &n,
-                       h, h, i);
-        }
-        if (r->name[0]) {
-            uint32_t h = ps__hash_name(r->name, strlen(r->name));
-            link_entry(reg->name_head, reg->name_mask, reg->name_entries, &n,
-                       h, h, i);
-        }
+    reg->name_rec_count = names;
+    int rc = each_name(reg, count_name);
+    if (rc)
+        return rc;
+    uint32_t first = 0;
+    for (size_t i = 0; i < reg->name_group_count; i++) {
+        reg->name_groups[i].first = first;
+        first += reg->name_groups[i].count;
+        reg->name_groups[i].count = 0;
     }
-    reg->name_entry_count = n;
-    return 0;
+    return each_name(reg, list_name);
 }
 
 /* LSD radix sort on (port << 3 | proto) in two stable passes: O(n), and
@@ -131,9 +235,9 @@ int ps_registry_seal(struct ps_registry *reg)
         return PS_ESTATE;
     int rc = build_port_index(reg);
     if (rc == 0)
-        rc = build_name_index(reg);
+        rc = build_order(reg); /* the name index lists records in this order */
     if (rc == 0)
-        rc = build_order(reg);
+        rc = build_name_index(reg);
     if (rc)
         return rc;
     free(reg->dedup);
@@ -186,54 +290,32 @@ size_t ps_registry_find_port(const struct ps_registry *reg,
     return total;
 }
 
-static int svc_before(const struct ps_service *a, const struct ps_service *b)
-{
-    if (a->port != b->port)
-        return a->port < b->port;
-    if (a->proto != b->proto)
-        return a->proto < b->proto;
-    return a < b;
-}
-
-/* Keeps out[0..min(kept, max)) sorted and holding the smallest matches. */
-static void insert_sorted(const struct ps_service **out, size_t kept,
-                          size_t max, const struct ps_service *svc)
-{
-    size_t i = kept < max ? kept : max;
-    if (i == max && (max == 0 || !svc_before(svc, out[max - 1])))
-        return;
-    if (i == max)
-        i--;
-    while (i > 0 && svc_before(svc, out[i - 1])) {
-        out[i] = out[i - 1];
-        i--;
-    }
-    out[i] = svc;
-}
-
 size_t ps_registry_find_name(const struct ps_registry *reg, const char *name,
                              enum ps_proto proto,
                              const struct ps_service **out, size_t max)
 {
     if (!reg->sealed || !name || !name[0] || proto > PS_PROTO_ANY)
         return 0;
-    uint32_t h = ps__hash_name(name, strlen(name));
-    size_t total = 0;
-    for (uint32_t i = reg->name_head[h & reg->name_mask];
-         link_ok(i, reg->name_entry_count); i = next_link(reg->name_entries, i)) {
-        const struct ps__index_entry *e = &reg->name_entries[i - 1];
-        if (e->key != h || e->rec >= reg->count)
-            continue;
-        const struct ps_service *svc = &reg->records[e->rec];
-        if (proto != PS_PROTO_ANY && svc->proto != proto)
-            continue;
-        bool hit = ps__strcaseeq(svc->name, name);
-        for (unsigned k = 0; !hit && k < svc->alias_count; k++)
-            hit = ps__strcaseeq(svc->aliases[k], name);
-        if (!hit)
-            continue;
-        insert_sorted(out, total, max, svc);
-        total++;
+    char folded[PS__FOLD_CAP];
+    size_t len = 0;
+    for (; name[len]; len++) {
+        if (len == PS_NAME_MAX)
+            return 0; /* no registry name is that long */
+        folded[len] = (char)ps__lower((unsigned char)name[len]);
+    }
+    for (size_t i = len, pad = len + 8 - (len & 7); i < pad; i++)
+        folded[i] = '\0';
+    const struct ps__name_group *g = group_find(reg, folded, len, ps__hash_folded(folded, len));
+    if (!g || g->first > reg->name_rec_count || g->count > reg->name_rec_count - g->first)
+        return 0;
+    size_t total = proto == PS_PROTO_ANY ? g->count : g->per_proto[proto], filled = 0;
+    for (uint32_t i = g->first; i < g->first + g->count && filled < max && filled < total;
+         i++) {
+        uint32_t rec = reg->name_recs[i];
+        if (rec >= reg->count)
+            continue; /* a damaged snapshot */
+        if (proto == PS_PROTO_ANY || reg->records[rec].proto == proto)
+            out[filled++] = &reg->records[rec];
     }
     return total;
 }

@@ -33,7 +33,9 @@ void ps_registry_free(struct ps_registry *reg)
         free(reg->port_head);
         free(reg->port_entries);
         free(reg->name_head);
-        free(reg->name_entries);
+        free(reg->name_groups);
+        free(reg->name_recs);
+        free(reg->name_folded);
         free(reg->order);
     }
     ps__arena_free(&reg->arena);
@@ -68,12 +70,35 @@ void ps__source_bad_line(struct ps_registry *reg, size_t src, size_t line,
             s->path ? s->path : s->label, line, why);
 }
 
+size_t ps__fold_name(const char *s, size_t len, char *out)
+{
+    if (len > PS_NAME_MAX)
+        len = PS_NAME_MAX;
+    size_t i = 0;
+    for (; i < len; i++)
+        out[i] = (char)ps__lower((unsigned char)s[i]);
+    for (size_t pad = i + 8 - (i & 7); i < pad; i++)
+        out[i] = '\0'; /* whole words for the hash and the compare */
+    return len;
+}
+
+uint32_t ps__hash_folded(const char *folded, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t w;
+        memcpy(&w, folded + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    return ps__hash_mix((uint32_t)(h ^ (h >> 32)));
+}
+
 uint32_t ps__hash_name(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u; /* FNV-1a over the lower-cased bytes */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint32_t)ps__lower((unsigned char)s[i])) * 16777619u;
-    return h;
+    char folded[PS__FOLD_CAP];
+    len = ps__fold_name(s, len, folded);
+    return ps__hash_folded(folded, len);
 }
 
 static uint32_t entry_hash(const char *name, size_t len, unsigned proto,

@@ -28,8 +28,8 @@ _Static_assert(sizeof(uint64_t) == sizeof(const char *),
                "alias offsets are rewritten into pointers in place");
 
 enum { SEC_KEY, SEC_SOURCES, SEC_RECORDS, SEC_ALIASES, SEC_STRINGS,
-       SEC_PORT_HEAD, SEC_PORT_ENTRIES, SEC_NAME_HEAD, SEC_NAME_ENTRIES,
-       SEC_ORDER, SEC_FREQ, SEC_COUNT };
+       SEC_PORT_HEAD, SEC_PORT_ENTRIES, SEC_NAME_HEAD, SEC_NAME_GROUPS,
+       SEC_NAME_RECS, SEC_NAME_FOLDED, SEC_ORDER, SEC_FREQ, SEC_COUNT };
 
 struct snap_header {
     char magic[8];
@@ -37,7 +37,7 @@ struct snap_header {
     char build_id[40];   /* ps__build_id of the library that wrote it */
     uint64_t base; /* address the pointers in records and aliases assume */
     uint64_t file_size, source_count, record_count, alias_count;
-    uint64_t port_buckets, port_entries, name_buckets, name_entries;
+    uint64_t port_buckets, port_entries, name_buckets, name_groups, name_recs;
     uint64_t freq_cap, freq_count;
     uint64_t off[SEC_COUNT], len[SEC_COUNT]; /* bytes */
 };
@@ -201,8 +201,10 @@ int ps_registry_save(const struct ps_registry *reg, const char *path,
     blob_add(&b[SEC_PORT_ENTRIES], reg->port_entries,
              reg->port_entry_count * sizeof *reg->port_entries);
     blob_add(&b[SEC_NAME_HEAD], reg->name_head, (reg->name_mask + 1) * 4);
-    blob_add(&b[SEC_NAME_ENTRIES], reg->name_entries,
-             reg->name_entry_count * sizeof *reg->name_entries);
+    blob_add(&b[SEC_NAME_GROUPS], reg->name_groups,
+             reg->name_group_count * sizeof *reg->name_groups);
+    blob_add(&b[SEC_NAME_RECS], reg->name_recs, reg->name_rec_count * 4);
+    blob_add(&b[SEC_NAME_FOLDED], reg->name_folded, reg->name_folded_len);
     blob_add(&b[SEC_ORDER], reg->order, reg->count * 4);
     blob_add(&b[SEC_FREQ], reg->freq, reg->freq_cap * sizeof *reg->freq);
 
@@ -211,7 +213,8 @@ int ps_registry_save(const struct ps_registry *reg, const char *path,
         .source_count = reg->source_count, .record_count = reg->count,
         .alias_count = b[SEC_ALIASES].len / 8, .port_buckets = reg->port_mask + 1,
         .port_entries = reg->port_entry_count, .name_buckets = reg->name_mask + 1,
-        .name_entries = reg->name_entry_count, .freq_cap = reg->freq_cap,
+        .name_groups = reg->name_group_count, .name_recs = reg->name_rec_count,
+        .freq_cap = reg->freq_cap,
         .freq_count = reg->freq_count};
     memcpy(h.magic, SNAP_MAGIC, 8);
     strncpy(h.build_id, ps__build_id, sizeof h.build_id - 1);
@@ -266,7 +269,8 @@ static bool header_ok(const struct snap_header *h, size_t file_len)
     if (!pow2 || h->freq_count >= (h->freq_cap ? h->freq_cap : 1) ||
         h->source_count > PS_SOURCES_MAX ||
         h->record_count > UINT32_MAX || h->port_entries > UINT32_MAX ||
-        h->name_entries > UINT32_MAX || h->port_buckets > UINT32_MAX ||
+        h->name_groups > UINT32_MAX || h->name_recs > UINT32_MAX ||
+        h->port_buckets > UINT32_MAX ||
         h->name_buckets > UINT32_MAX || h->alias_count > UINT32_MAX)
         return false;
     /* Sections follow each other without gaps or overlap: the fix-ups
@@ -286,7 +290,9 @@ static bool header_ok(const struct snap_header *h, size_t file_len)
            section_ok(h, SEC_PORT_HEAD, ceil8(h->port_buckets * 4)) &&
            section_ok(h, SEC_PORT_ENTRIES, ceil8(h->port_entries * entry)) &&
            section_ok(h, SEC_NAME_HEAD, ceil8(h->name_buckets * 4)) &&
-           section_ok(h, SEC_NAME_ENTRIES, ceil8(h->name_entries * entry)) &&
+           section_ok(h, SEC_NAME_GROUPS, ceil8(h->name_groups * sizeof(struct ps__name_group))) &&
+           section_ok(h, SEC_NAME_RECS, ceil8(h->name_recs * 4)) &&
+           section_ok(h, SEC_NAME_FOLDED, h->len[SEC_NAME_FOLDED]) &&
            section_ok(h, SEC_ORDER, ceil8(h->record_count * 4)) &&
            section_ok(h, SEC_FREQ, ceil8(h->freq_cap * sizeof(struct ps__freq_slot))) &&
            section_ok(h, SEC_KEY, h->len[SEC_KEY]) &&
@@ -391,9 +397,13 @@ static int attach(struct ps_registry *reg, struct snap_view *v)
     reg->port_mask = h->port_buckets - 1;
     reg->port_entry_count = h->port_entries;
     reg->name_head = (uint32_t *)(b + h->off[SEC_NAME_HEAD]);
-    reg->name_entries = (struct ps__index_entry *)(b + h->off[SEC_NAME_ENTRIES]);
+    reg->name_groups = (struct ps__name_group *)(b + h->off[SEC_NAME_GROUPS]);
     reg->name_mask = h->name_buckets - 1;
-    reg->name_entry_count = h->name_entries;
+    reg->name_group_count = h->name_groups;
+    reg->name_recs = (uint32_t *)(b + h->off[SEC_NAME_RECS]);
+    reg->name_rec_count = h->name_recs;
+    reg->name_folded = b + h->off[SEC_NAME_FOLDED];
+    reg->name_folded_len = h->len[SEC_NAME_FOLDED];
     reg->order = (uint32_t *)(b + h->off[SEC_ORDER]);
     reg->freq = (struct ps__freq_slot *)(b + h->off[SEC_FREQ]);
     reg->freq_cap = h->freq_cap;

@@ -242,8 +242,10 @@ static void add_explain_line(struct entry *e, const char *text)
     e->explain = grown;
 }
 
+/* Checks a complete entry; messages name the entry's header line. */
 static void finish(struct entry *e)
 {
+    unsigned long reading = cur_line;
     cur_line = e->line;
     if (!e->category)
         die("entry has no category");
@@ -266,6 +268,7 @@ static void finish(struct entry *e)
             strcmp(o->service, e->service) == 0)
             die("duplicate entry; the first is at %s:%lu", o->file, o->line);
     }
+    cur_line = reading;
 }
 
 static void read_file(const char *path)

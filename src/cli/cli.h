@@ -106,6 +106,9 @@ size_t cli_text_width(void);
 /* Prints text wrapped to width; "\n\n" separates paragraphs, which are
  * printed with a blank line between them. */
 void cli_wrap(FILE *out, const char *text, size_t indent, size_t width);
+/* As cli_wrap, with lines after the first of a paragraph indented by hang. */
+void cli_wrap_hanging(FILE *out, const char *text, size_t indent, size_t hang,
+                      size_t width);
 
 /* Attaches a line of detail to the last row, printed under it. */
 int cli_table_note(struct cli_table *t, const char *text);

@@ -94,30 +94,50 @@ static void print_pair(FILE *out, const char *label, const char *text, size_t wi
     } else {
         snprintf(buf, sizeof buf, "%s %s", label, text);
     }
-    cli_wrap(out, buf, 2, width);
+    cli_wrap_hanging(out, buf, 2, 4, width);
 }
 
-static void print_header(const struct cli *cli, const struct ps_knowledge *k)
+static void print_header(const struct cli *cli, const struct ps_knowledge *k,
+                         size_t width)
 {
-    const char *b = cli->color ? "\033[1m" : "", *e = cli->color ? "\033[0m" : "";
+    char buf[512], port[32];
+    size_t n;
     if (k->port != k->port_end)
-        printf("%s%u-%u/%s", b, k->port, k->port_end, ps_proto_name(k->proto));
+        snprintf(port, sizeof port, "%u-%u/%s", k->port, k->port_end, ps_proto_name(k->proto));
     else
-        printf("%s%u/%s", b, k->port, ps_proto_name(k->proto));
-    printf("%s%s: %s%s\n", k->service[0] ? "  " : "", k->service, k->title, e);
-    printf("  category %s, risk %s", k->category, ps_risk_name(k->risk));
-    for (unsigned bit = 0, first = 1; bit < PS_KFLAG_COUNT; bit++)
+        snprintf(port, sizeof port, "%u/%s", k->port, ps_proto_name(k->proto));
+    snprintf(buf, sizeof buf, "%s%s%s: %s", port, k->service[0] ? " " : "", k->service,
+             k->title);
+    if (cli->color)
+        fputs("\033[1m", stdout);
+    cli_wrap(stdout, buf, 0, width);
+    if (cli->color)
+        fputs("\033[0m", stdout);
+    n = (size_t)snprintf(buf, sizeof buf, "category %s, risk %s", k->category,
+                         ps_risk_name(k->risk));
+    for (unsigned bit = 0, first = 1; bit < PS_KFLAG_COUNT && n < sizeof buf; bit++)
         if (k->flags & (1u << bit)) {
-            printf("%s%s", first ? " [" : ", ", ps_kflag_name(1u << bit));
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", first ? " [" : ", ",
+                                  ps_kflag_name(1u << bit));
             first = 0;
         }
-    printf("%s\n", k->flags ? "]" : "");
+    if (k->flags && n < sizeof buf)
+        snprintf(buf + n, sizeof buf - n, "]");
+    cli_wrap(stdout, buf, 2, width);
+}
+
+/* "Label: text", wrapped under the label's indent. */
+static void print_line(const char *label, const char *text, size_t width)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s %s", label, text);
+    cli_wrap_hanging(stdout, buf, 2, 4, width);
 }
 
 static void print_entry(const struct cli *cli, const struct ps_knowledge *k,
                         size_t width)
 {
-    print_header(cli, k);
+    print_header(cli, k, width);
     if (k->explain[0]) {
         fputc('\n', stdout);
         cli_wrap(stdout, k->explain, 2, width);
@@ -126,14 +146,14 @@ static void print_entry(const struct cli *cli, const struct ps_knowledge *k,
     for (unsigned i = 0; i < k->use_count; i++) {
         char buf[1024];
         snprintf(buf, sizeof buf, "- %s: %s", k->uses[i].name, k->uses[i].note);
-        cli_wrap(stdout, buf, 4, width);
+        cli_wrap_hanging(stdout, buf, 4, 6, width);
     }
     if (k->alternative[0])
         print_pair(stdout, "Instead:", k->alternative, width);
     if (k->related[0])
-        printf("  Related ports: %s\n", k->related);
+        print_line("Related ports:", k->related, width);
     if (k->references[0])
-        printf("  References: %s\n", k->references);
+        print_line("References:", k->references, width);
 }
 
 static int explain_key(struct cli *cli, const char *text, const struct ps_key *key,

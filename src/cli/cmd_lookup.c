@@ -147,6 +147,8 @@ static int lookup_keys(struct cli *cli, int argc, char **argv,
         h.n = 0;
         int rc = keys[i].kind == PS_KEY_PORT ? collect_ports(cli->reg, &keys[i], &h)
                                              : collect_name(cli->reg, &keys[i], &h);
+        /* With --risky, a key that is known but not risky is no miss. */
+        bool known = h.n > 0;
         if (rc == 0 && cli->risk_filter >= 0)
             filter_risk(&h, (enum ps_risk)cli->risk_filter);
         if (rc || print_hits(cli, t, &h)) {
@@ -154,7 +156,7 @@ static int lookup_keys(struct cli *cli, int argc, char **argv,
             status = EXIT_FAILURE_;
             break;
         }
-        if (h.n == 0) {
+        if (!known) {
             cli_error(cli, "lookup: nothing known about '%s'", argv[i]);
             status = EXIT_NOMATCH;
         }

@@ -22,8 +22,9 @@ size_t cli_text_width(void)
 /* Prints one paragraph (no "\n\n" inside) wrapped to width, each line
  * starting with indent spaces. A word longer than a line stands alone. */
 static void wrap_paragraph(FILE *out, const char *p, size_t len, size_t indent,
-                           size_t width)
+                           size_t hang, size_t width)
 {
+    bool first_line = true;
     size_t col = 0;
     const char *end = p + len;
     while (p < end) {
@@ -35,13 +36,16 @@ static void wrap_paragraph(FILE *out, const char *p, size_t len, size_t indent,
         size_t n = (size_t)(p - w);
         if (n == 0)
             break;
-        if (col > indent && col + 1 + n > width) {
+        size_t at = first_line ? indent : hang;
+        if (col > at && col + 1 + n > width) {
             fputc('\n', out);
             col = 0;
+            first_line = false;
+            at = hang;
         }
         if (col == 0) {
-            fprintf(out, "%*s", (int)indent, "");
-            col = indent;
+            fprintf(out, "%*s", (int)at, "");
+            col = at;
         } else {
             fputc(' ', out);
             col++;
@@ -55,10 +59,16 @@ static void wrap_paragraph(FILE *out, const char *p, size_t len, size_t indent,
 
 void cli_wrap(FILE *out, const char *text, size_t indent, size_t width)
 {
+    cli_wrap_hanging(out, text, indent, indent, width);
+}
+
+void cli_wrap_hanging(FILE *out, const char *text, size_t indent, size_t hang,
+                      size_t width)
+{
     while (*text) {
         const char *brk = strstr(text, "\n\n");
         size_t len = brk ? (size_t)(brk - text) : strlen(text);
-        wrap_paragraph(out, text, len, indent, width);
+        wrap_paragraph(out, text, len, indent, hang, width);
         if (!brk)
             break;
         fputc('\n', out);

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ALIASES 8
-#define NAME_MAX_LEN 63
+#include "registry/builtin.h"
+#include "portscope/registry.h"
+
+#define MAX_ALIASES PS__BUILTIN_ALIASES
+#define NAME_MAX_LEN PS_NAME_MAX
 
 static const char *const protos[] = {"tcp", "udp", "sctp", "dccp"};
 
@@ -122,7 +125,8 @@ static void entry(FILE *out, char *line)
         emit_string(out, a);
         fputs(", ", out);
     }
-    fprintf(out, "NULL}, %lu, %lu, %d},\n", lo, hi, proto);
+    /* A full alias array has no room for, and needs no, NULL. */
+    fprintf(out, "%s}, %lu, %lu, %d},\n", n < MAX_ALIASES ? "NULL" : "", lo, hi, proto);
 }
 
 int main(int argc, char **argv)

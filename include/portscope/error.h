@@ -18,7 +18,8 @@
     X(LIMIT, "internal limit reached")                                         \
     X(STATE, "call not valid in this state")                                   \
     X(UNSUPP, "not supported")                                                 \
-    X(STALE, "snapshot out of date")
+    X(STALE, "snapshot out of date")                                           \
+    X(ISDIR, "is a directory")
 
 enum ps_error {
     PS_OK = 0,

@@ -113,6 +113,17 @@ void cli_wrap_hanging(FILE *out, const char *text, size_t indent, size_t hang,
 /* Attaches a line of detail to the last row, printed under it. */
 int cli_table_note(struct cli_table *t, const char *text);
 
+/* Parses argc keys into keys, reporting each bad one as "CMD: key 'K':
+ * ...". Returns EXIT_OK or EXIT_USAGE. */
+int cli_parse_keys(struct cli *cli, const char *cmd, int argc, char **argv,
+                   struct ps_key *keys);
+/* Reports suspect name keys ("22x") that name nothing in the registry or the
+ * knowledge base. Needs the registry loaded. Returns EXIT_OK or EXIT_USAGE. */
+int cli_check_suspect_keys(struct cli *cli, const char *cmd, int argc, char **argv,
+                           const struct ps_key *keys);
+/* Whether a knowledge entry's service or one of its uses is called name. */
+bool cli_knowledge_names(const char *name);
+
 /* Ends output: flushes stdout and reports a write error. */
 int cli_finish_output(const struct cli *cli, int status);
 

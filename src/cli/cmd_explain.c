@@ -164,11 +164,6 @@ static int explain_key(struct cli *cli, const char *text, const struct ps_key *k
         find_by_port(key, &f);
     else
         find_by_name(cli, key, &f);
-    if (f.n == 0 && key->kind == PS_KEY_NAME && key->suspect &&
-        ps_registry_find_name(cli->reg, key->name, PS_PROTO_ANY, NULL, 0) == 0) {
-        cli_error(cli, "explain: key '%s': %s", text, key->suspect_msg);
-        return EXIT_USAGE;
-    }
     if (f.n == 0) {
         cli_error(cli, "explain: the knowledge base has nothing on '%s'%s", text,
                   key->kind == PS_KEY_PORT ? " (try: portscope lookup)" : "");
@@ -204,15 +199,11 @@ static int explain_run(struct cli *cli, int argc, char **argv)
     struct ps_key *keys = calloc((size_t)n, sizeof *keys);
     if (!keys)
         return EXIT_FAILURE_;
-    for (int i = 0; i < n; i++) {
-        char err[160];
-        if (ps_key_parse(argv[first + i], &keys[i], err, sizeof err)) {
-            cli_error(cli, "explain: key '%s': %s", argv[first + i], err);
-            status = EXIT_USAGE;
-        }
-    }
+    status = cli_parse_keys(cli, "explain", n, argv + first, keys);
     if (status == EXIT_OK)
         status = cli_load_registry(cli);
+    if (status == EXIT_OK)
+        status = cli_check_suspect_keys(cli, "explain", n, argv + first, keys);
     bool first_entry = true;
     for (int i = 0; status != EXIT_USAGE && status != EXIT_FAILURE_ && i < n; i++) {
         int rc = explain_key(cli, argv[first + i], &keys[i], &first_entry);

@@ -69,34 +69,49 @@ static int export_to_special(struct cli *cli, enum ps_export_format fmt,
     return EXIT_OK;
 }
 
-/* Writes to FILE.tmp.PID and renames it over FILE, so an interrupted or
- * failed export never leaves a truncated file behind. A symbolic link is
- * followed, so the file it names is the one replaced. */
+/* Writes to a temporary file beside FILE and renames it over FILE, so an
+ * interrupted or failed export never leaves a truncated file behind. A
+ * symbolic link is followed, so the file it names is the one replaced, and
+ * an existing file keeps its permissions. */
 static int export_to_file(struct cli *cli, enum ps_export_format fmt,
                           const char *path)
 {
     char tmp[4096], real[4096];
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    bool existed = stat(path, &st) == 0;
+    if (existed && !S_ISREG(st.st_mode))
         return export_to_special(cli, fmt, path);
+    mode_t mode = existed ? st.st_mode & 07777 : 0;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real))
         path = real;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
         cli_error(cli, "export: output path too long");
         return EXIT_USAGE;
     }
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        cli_error(cli, "export: cannot create %s: %s", tmp, strerror(errno));
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error(cli, "export: cannot write beside %s: %s", path, strerror(errno));
         return EXIT_USAGE;
     }
-    int rc = ps_registry_export(cli->reg, fmt, f);
-    if (fclose(f) != 0 && rc == 0)
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, existed ? mode : 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    int rc = f ? ps_registry_export(cli->reg, fmt, f) : PS_ENOMEM;
+    int err = errno;
+    if (f && fclose(f) != 0 && rc == 0) {
         rc = PS_EIO;
-    if (rc == 0 && rename(tmp, path) != 0)
+        err = errno;
+    } else if (!f) {
+        close(fd);
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
         rc = PS_EIO;
+        err = errno;
+    }
     if (rc) {
-        cli_error(cli, "export: writing %s: %s", path, ps_strerror(rc));
+        cli_error(cli, "export: writing %s: %s", path,
+                  rc == PS_EIO ? strerror(err) : ps_strerror(rc));
         unlink(tmp);
         return EXIT_FAILURE_;
     }

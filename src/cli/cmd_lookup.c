@@ -98,35 +98,6 @@ static int collect_name(const struct ps_registry *reg, const struct ps_key *k,
     return rc;
 }
 
-/* Parses every key before anything is printed, so a typo in the last key
- * does not leave half an answer. */
-static int parse_keys(struct cli *cli, int argc, char **argv, struct ps_key *keys)
-{
-    int status = EXIT_OK;
-    for (int i = 0; i < argc; i++) {
-        char err[160];
-        if (ps_key_parse(argv[i], &keys[i], err, sizeof err) != 0) {
-            cli_error(cli, "lookup: key '%s': %s", argv[i], err);
-            status = EXIT_USAGE;
-        }
-    }
-    return status;
-}
-
-/* "22x" parses as a name, but is a typo unless a service has that name. */
-static int check_numeric_names(struct cli *cli, int argc, char **argv,
-                               const struct ps_key *keys)
-{
-    int status = EXIT_OK;
-    for (int i = 0; i < argc; i++)
-        if (keys[i].kind == PS_KEY_NAME && keys[i].suspect &&
-            ps_registry_find_name(cli->reg, keys[i].name, PS_PROTO_ANY, NULL, 0) == 0) {
-            cli_error(cli, "lookup: key '%s': %s", argv[i], keys[i].suspect_msg);
-            status = EXIT_USAGE;
-        }
-    return status;
-}
-
 static int print_hits(struct cli *cli, struct cli_table *t, const struct hits *h)
 {
     for (size_t i = 0; i < h->n; i++) {
@@ -207,7 +178,7 @@ static int list_risky(struct cli *cli, enum ps_risk level)
         shown++;
         if (cli->json) {
             if (ps_knowledge_write_json(k, stdout))
-                return EXIT_FAILURE_;
+                break; /* cli_finish_output reports the write error */
             continue;
         }
         char port[32], flags[160] = "";
@@ -222,8 +193,11 @@ static int list_risky(struct cli *cli, enum ps_risk level)
         const char *cells[6] = {port, k->service[0] ? k->service : "-",
                                 ps_risk_name(k->risk), k->category,
                                 flags[0] ? flags : "-", k->title};
-        if (cli_table_add(t, cells))
+        if (cli_table_add(t, cells)) {
+            cli_table_free(t);
+            cli_error(cli, "lookup: out of memory");
             return EXIT_FAILURE_;
+        }
     }
     if (t && cli_table_print(t, stdout, cli->color))
         shown = 0;
@@ -267,11 +241,11 @@ static int lookup_run(struct cli *cli, int argc, char **argv)
     struct ps_key *keys = calloc((size_t)argc, sizeof *keys);
     if (!keys)
         return EXIT_FAILURE_;
-    status = parse_keys(cli, argc, argv, keys);
+    status = cli_parse_keys(cli, "lookup", argc, argv, keys);
     if (status == EXIT_OK)
         status = cli_load_registry(cli);
     if (status == EXIT_OK)
-        status = check_numeric_names(cli, argc, argv, keys);
+        status = cli_check_suspect_keys(cli, "lookup", argc, argv, keys);
     if (status == EXIT_OK) {
         struct cli_table *t = cli->json ? NULL
                               : cli_table_new(CLI_SERVICE_COLUMNS, cli_service_headers);

@@ -1,6 +1,7 @@
 /* portscope ranges: the RFC 6335 port classes and this host's settings. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -107,6 +108,11 @@ static int ranges_run(struct cli *cli, int argc, char **argv)
         return status;
     if (first < argc) {
         cli_error(cli, "ranges: unexpected argument '%s'", argv[first]);
+        return EXIT_USAGE;
+    }
+    struct stat st;
+    if (stat(cli->proc_root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        cli_error(cli, "ranges: --proc-root %s is not a directory", cli->proc_root);
         return EXIT_USAGE;
     }
     if ((status = cli_load_registry(cli)))

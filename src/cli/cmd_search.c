@@ -8,10 +8,13 @@ static void search_usage(FILE *out)
 {
     fputs("Usage: portscope search [--json] [-n N] WORD...\n"
           "\n"
-          "Finds the records whose name, aliases or description contain every\n"
-          "WORD (any case), best matches first: an exact name, then an exact\n"
-          "alias, a name starting with the word, a name or alias containing\n"
-          "it, then descriptions that mention it.\n"
+          "Finds the records whose name, aliases or description, or whose\n"
+          "knowledge-base entry, mention every WORD (any case), best first.\n"
+          "Each word scores its best place: an exact name 100, an exact alias\n"
+          "80, a name starting with it 50, a use of the port (knowledge) 45, a\n"
+          "name containing it 30, the knowledge title 25, an alias containing\n"
+          "it 20, its category 20, a whole word of the description 15, part of\n"
+          "a description word 10, the knowledge notes and explanation 8.\n"
           "\n"
           "Options:\n"
           "  -n, --limit N   print at most N records (default: all)\n"
@@ -47,14 +50,16 @@ static int print_matches(struct cli *cli, const struct ps_match *m, size_t n)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (cli->json) {
-            /* The score goes first so a reader sees the ranking. */
-            rc = printf("{\"score\":%d,", m[i].score) < 0;
+            /* The record is rendered first and printed only whole, with the
+             * score spliced in as its first key so a reader sees the rank. */
             char *line = NULL;
             size_t len = 0;
             FILE *mem = open_memstream(&line, &len);
-            rc = rc || !mem || ps_service_write_json(cli->reg, m[i].service, mem);
-            if (mem && fclose(mem) == 0 && !rc && len > 1)
-                rc = fputs(line + 1, stdout) < 0; /* drop the object's '{' */
+            rc = !mem || ps_service_write_json(cli->reg, m[i].service, mem);
+            if (mem && fclose(mem) != 0)
+                rc = 1;
+            if (!rc && len > 1)
+                rc = printf("{\"score\":%d,%s", m[i].score, line + 1) < 0;
             free(line);
         } else {
             rc = cli_service_row(cli, t, m[i].service);

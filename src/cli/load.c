@@ -25,6 +25,7 @@ struct plan {
     size_t count;
     char *env_copy;      /* PORTSCOPE_REGISTRY, split in place */
     char key[8192];      /* describes the plan, for the snapshot */
+    bool uncacheable;    /* key cut short, or a source failed to load */
 };
 
 static int plan_add(struct cli *cli, struct plan *p, struct source_req r)
@@ -38,8 +39,10 @@ static int plan_add(struct cli *cli, struct plan *p, struct source_req r)
     }
     p->req[p->count++] = r;
     size_t used = strlen(p->key);
-    snprintf(p->key + used, sizeof p->key - used, "|%d:%s:%s", (int)r.format,
-             r.label ? r.label : "", r.path);
+    int n = snprintf(p->key + used, sizeof p->key - used, "|%d:%s:%s", (int)r.format,
+                     r.label ? r.label : "", r.path);
+    if (n < 0 || (size_t)n >= sizeof p->key - used)
+        p->uncacheable = true; /* two plans must never share a key */
     return 0;
 }
 
@@ -72,7 +75,7 @@ static int plan_build(struct cli *cli, struct plan *p)
     return rc;
 }
 
-static int load_one(struct cli *cli, const struct source_req *r)
+static int load_one(struct cli *cli, const struct source_req *r, bool *failed)
 {
     int rc = ps_registry_load_file(cli->reg, r->path, r->format, r->label);
     if (rc == PS_ENOMEM) {
@@ -80,6 +83,7 @@ static int load_one(struct cli *cli, const struct source_req *r)
         return EXIT_FAILURE_;
     }
     if (rc) {
+        *failed = true; /* a snapshot would hide it once it is readable */
         cli_error(cli, "%s %s: %s", r->how, r->path,
                   rc == PS_EPARSE ? "not a registry file (nothing in it could be read)"
                                   : ps_strerror(rc));
@@ -143,14 +147,14 @@ static void make_dirs(char *dir)
     mkdir(dir, 0700);
 }
 
-static int load_sources(struct cli *cli, const struct plan *p)
+static int load_sources(struct cli *cli, struct plan *p)
 {
     if (ps_registry_new(&cli->reg, &cli->log) || ps_registry_add_builtin(cli->reg)) {
         cli_error(cli, "out of memory");
         return EXIT_FAILURE_;
     }
     for (size_t i = 0; i < p->count; i++) {
-        int status = load_one(cli, &p->req[i]);
+        int status = load_one(cli, &p->req[i], &p->uncacheable);
         if (status)
             return status;
     }
@@ -172,12 +176,12 @@ int cli_load_registry(struct cli *cli)
     if (!p)
         return EXIT_FAILURE_;
     status = plan_build(cli, p);
-    bool cached = status == 0 && !cli->no_cache && cli->verbose == 0 &&
+    bool cached = status == 0 && !cli->no_cache && cli->verbose == 0 && !p->uncacheable &&
                   cache_path(p, path, sizeof path, dir, sizeof dir);
     if (status == 0 && !(cached &&
                          ps_registry_open_snapshot(&cli->reg, path, p->key, &cli->log) == 0)) {
         status = load_sources(cli, p);
-        if (status == 0 && cached) {
+        if (status == 0 && cached && !p->uncacheable) {
             make_dirs(dir);
             /* A cache that cannot be written only costs speed next time. */
             (void)ps_registry_save(cli->reg, path, p->key);

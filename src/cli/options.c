@@ -93,7 +93,7 @@ int cli_global_option(struct cli *cli, int opt, const char *arg)
                                      (cli->registry_count + 1) * sizeof *grown);
         if (!grown) {
             cli_error(cli, "out of memory");
-            return -1;
+            return -2;
         }
         cli->registries = grown;
         cli->registries[cli->registry_count++] = arg;
@@ -178,9 +178,15 @@ int cli_parse_options(struct cli *cli, int argc, char **argv,
             /* Top-level options have no command to name. */
             const char *cmd = p->stop_at_operand ? "" : p->cmd->name;
             const char *sep = *cmd ? ": " : "";
+            /* glibc sets optopt to a long option's value when it was given
+             * a value it does not take ("--json=1"). */
+            bool is_long = strncmp(name, "--", 2) == 0;
             if (opt == ':')
                 cli_error(cli, "%s%soption '%s' needs a value", cmd, sep, name);
-            else if (optopt)
+            else if (is_long && optopt)
+                cli_error(cli, "%s%soption '%.*s' takes no value", cmd, sep,
+                          (int)strcspn(name, "="), name);
+            else if (!is_long && optopt > 0 && optopt < 128)
                 cli_error(cli, "%s%sunknown option '-%c'", cmd, sep, optopt);
             else
                 cli_error(cli, "%s%sunknown option '%s'", cmd, sep, name);
@@ -188,7 +194,7 @@ int cli_parse_options(struct cli *cli, int argc, char **argv,
             *status = EXIT_USAGE;
         } else if ((g = cli_global_option(cli, opt, optarg)) != 0) {
             if (g < 0)
-                *status = EXIT_USAGE;
+                *status = g == -2 ? EXIT_FAILURE_ : EXIT_USAGE;
         } else if (p->on_option) {
             *status = p->on_option(cli, p->ctx, opt, optarg);
         }

@@ -86,9 +86,13 @@ int ps__read_file(const char *path, char **data, size_t *len, struct stat *out)
 
     if (fd < 0)
         return ps__from_errno(errno);
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
         return PS_EIO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return PS_EISDIR;
     }
     if (out)
         *out = st;

@@ -290,6 +290,22 @@ size_t ps_registry_find_port(const struct ps_registry *reg,
     return total;
 }
 
+/* Walks a whole group, counting only records that exist. */
+static size_t count_valid(const struct ps_registry *reg, const struct ps__name_group *g,
+                          enum ps_proto proto, const struct ps_service **out, size_t max)
+{
+    size_t total = 0;
+    for (uint32_t i = g->first; i < g->first + g->count; i++) {
+        uint32_t rec = reg->name_recs[i];
+        if (rec < reg->count && (proto == PS_PROTO_ANY || reg->records[rec].proto == proto)) {
+            if (total < max)
+                out[total] = &reg->records[rec];
+            total++;
+        }
+    }
+    return total;
+}
+
 size_t ps_registry_find_name(const struct ps_registry *reg, const char *name,
                              enum ps_proto proto,
                              const struct ps_service **out, size_t max)
@@ -308,16 +324,22 @@ size_t ps_registry_find_name(const struct ps_registry *reg, const char *name,
     const struct ps__name_group *g = group_find(reg, folded, len, ps__hash_folded(folded, len));
     if (!g || g->first > reg->name_rec_count || g->count > reg->name_rec_count - g->first)
         return 0;
-    size_t total = proto == PS_PROTO_ANY ? g->count : g->per_proto[proto], filled = 0;
-    for (uint32_t i = g->first; i < g->first + g->count && filled < max && filled < total;
-         i++) {
+    /* The stored counts give the answer at once when the list is sound;
+     * a damaged snapshot's list is counted record by record instead, so the
+     * total never exceeds what a caller can be handed. */
+    size_t expect = proto == PS_PROTO_ANY ? g->count : g->per_proto[proto], total = 0;
+    uint32_t i = g->first, end = g->first + g->count;
+    for (; i < end && (total < max || total < expect); i++) {
         uint32_t rec = reg->name_recs[i];
         if (rec >= reg->count)
-            continue; /* a damaged snapshot */
-        if (proto == PS_PROTO_ANY || reg->records[rec].proto == proto)
-            out[filled++] = &reg->records[rec];
+            return count_valid(reg, g, proto, out, max);
+        if (proto == PS_PROTO_ANY || reg->records[rec].proto == proto) {
+            if (total < max)
+                out[total] = &reg->records[rec];
+            total++;
+        }
     }
-    return total;
+    return total < expect && i == end ? total : expect;
 }
 
 const struct ps_service *ps_registry_next(const struct ps_registry *reg,

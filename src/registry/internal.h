@@ -78,8 +78,6 @@ struct ps__name_group {
     uint32_t key;                   /* ps__hash_name of the name */
     uint32_t folded, len;           /* the folded name in name_folded */
     uint32_t next;                  /* group index + 1 in the bucket, 0 ends */
-    uint32_t rec, which;            /* the name: records[rec]'s name (which
-                                       0) or alias which - 1 */
     uint32_t first, count;
     uint32_t per_proto[PS_PROTO_COUNT];
 };

@@ -95,6 +95,9 @@ static void description_of(char *p, struct ps__entry *e)
     e->desc_len = n;
 }
 
+/* The one reason that is not about the line: loading must stop. */
+static const char out_of_memory[] = "out of memory";
+
 /* Parses one line (NUL-terminated, no newline). Returns NULL when the line
  * was used or blank, or a reason to skip it. */
 static const char *parse_line(struct ps_registry *reg, size_t src, char *line,
@@ -141,10 +144,10 @@ static const char *parse_line(struct ps_registry *reg, size_t src, char *line,
         *tok_end[i] = '\0'; /* after reading the comment: '#' may touch a token */
 
     if (nmap && ps__registry_put_frequency(reg, e.proto, e.port, e.frequency))
-        return "out of memory";
+        return out_of_memory;
     if (nmap && strcmp(e.name, "unknown") == 0)
         return NULL; /* a frequency without a service name */
-    return ps__registry_put(reg, src, &e) ? "out of memory" : NULL;
+    return ps__registry_put(reg, src, &e) ? out_of_memory : NULL;
 }
 
 int ps__parse_services(struct ps_registry *reg, size_t src, char *data,
@@ -160,7 +163,7 @@ int ps__parse_services(struct ps_registry *reg, size_t src, char *data,
         line++;
         /* A NUL inside the line would hide the rest: treat it as the end. */
         const char *why = parse_line(reg, src, p, nmap);
-        if (why && strcmp(why, "out of memory") == 0)
+        if (why == out_of_memory)
             return PS_ENOMEM;
         if (why)
             ps__source_bad_line(reg, src, line, why);

@@ -266,7 +266,9 @@ static bool header_ok(const struct snap_header *h, size_t file_len)
     bool pow2 = h->port_buckets && !(h->port_buckets & (h->port_buckets - 1)) &&
                 h->name_buckets && !(h->name_buckets & (h->name_buckets - 1)) &&
                 !(h->freq_cap & (h->freq_cap - 1));
-    if (!pow2 || h->freq_count >= (h->freq_cap ? h->freq_cap : 1) ||
+    /* Every count is bounded before it is multiplied by an entry size, so
+     * no product below can wrap around. */
+    if (!pow2 || h->freq_cap > UINT32_MAX || h->freq_count >= (h->freq_cap ? h->freq_cap : 1) ||
         h->source_count > PS_SOURCES_MAX ||
         h->record_count > UINT32_MAX || h->port_entries > UINT32_MAX ||
         h->name_groups > UINT32_MAX || h->name_recs > UINT32_MAX ||
@@ -441,7 +443,7 @@ static int check(struct snap_view *v, size_t len, const char *key)
 /* Maps the file read-only at the base its header asks for; if that range
  * is taken, maps it privately and writable anywhere so records_fix() can
  * relocate the pointers. */
-static int map_file(const char *path, char **base, size_t *len)
+static int map_file(const char *path, char **base, size_t *len, bool *writable)
 {
     struct snap_header h;
     struct stat st;
@@ -462,6 +464,7 @@ static int map_file(const char *path, char **base, size_t *len)
             p = MAP_FAILED;
         }
     }
+    *writable = p == MAP_FAILED;
     if (p == MAP_FAILED)
         p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
@@ -482,7 +485,8 @@ int ps_registry_open_snapshot(struct ps_registry **out, const char *path,
     if (!out || !path || !key)
         return PS_EINVAL;
     *out = NULL;
-    int rc = map_file(path, &v.base, &len);
+    bool writable;
+    int rc = map_file(path, &v.base, &len, &writable);
     if (rc)
         return rc;
     v.h = (const struct snap_header *)v.base;
@@ -493,6 +497,10 @@ int ps_registry_open_snapshot(struct ps_registry **out, const char *path,
     reg->map = v.base;
     reg->map_len = len;
     rc = check(&v, len, key);
+    /* Mapped read-only at the header's base, the pointers need no moving;
+     * a file rewritten since its header was first read could disagree. */
+    if (rc == 0 && !writable && v.h->base != (uint64_t)(uintptr_t)v.base)
+        rc = PS_EPARSE;
     if (rc == 0)
         rc = sources_fix(reg, &v);
     if (rc == 0 && !sources_unchanged(reg))

@@ -56,10 +56,15 @@ expect_out_has ranges_missing_ephemeral "ephemeral range     unknown"
 expect_out_has ranges_missing_unpriv "unprivileged start  unknown"
 expect_out_has ranges_missing_reserved "reserved ports      unknown"
 expect_err_empty ranges_missing_stderr
-run "${FIX[@]}" ranges --json --proc-root "$T/does-not-exist"
-expect_rc ranges_missing_root 0
+mkdir -p "$T/empty"
+run "${FIX[@]}" ranges --json --proc-root "$T/empty"
+expect_rc ranges_missing_json_rc 0
 expect_eq ranges_missing_json "$(json_values host)" \
     '{"ephemeral":null,"unprivileged_port_start":null,"reserved":null}'
+# A root that does not exist is a usage error, not three unknowns.
+run "${FIX[@]}" ranges --json --proc-root "$T/does-not-exist"
+expect_rc ranges_missing_root 2
+expect_err_has ranges_missing_root_msg "does-not-exist is not a directory"
 
 # Malformed files: unknown; warnings only with -v.
 run "${FIX[@]}" ranges --proc-root "$T/bad"

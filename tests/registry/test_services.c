@@ -308,7 +308,7 @@ static void load_file(void **state)
     ps_test_data_path("no-such-file.txt", path, sizeof path);
     assert_int_equal(ps_registry_load_file(reg, path, PS_FORMAT_AUTO, "x"), PS_ENOENT);
     ps_test_data_path("", path, sizeof path); /* a directory */
-    assert_int_equal(ps_registry_load_file(reg, path, PS_FORMAT_AUTO, "x"), PS_EIO);
+    assert_int_equal(ps_registry_load_file(reg, path, PS_FORMAT_AUTO, "x"), PS_EISDIR);
     assert_int_equal(ps_registry_load_file(reg, NULL, PS_FORMAT_AUTO, "x"), PS_EINVAL);
     assert_int_equal(ps_registry_source_count(reg), 2);
     assert_int_equal(ps_registry_seal(reg), 0);

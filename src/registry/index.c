@@ -280,7 +280,8 @@ size_t ps_registry_find_port(const struct ps_registry *reg,
         uint32_t i = reg->port_head[port_hash(key) & reg->port_mask];
         for (; link_ok(i, reg->port_entry_count); i = next_link(reg->port_entries, i)) {
             const struct ps__index_entry *e = &reg->port_entries[i - 1];
-            if (e->key != key || e->rec >= reg->count)
+            if (e->key != key || e->rec >= reg->count ||
+                !ps__record_valid(reg, &reg->records[e->rec]))
                 continue;
             if (total < max)
                 out[total] = &reg->records[e->rec];
@@ -297,7 +298,8 @@ static size_t count_valid(const struct ps_registry *reg, const struct ps__name_g
     size_t total = 0;
     for (uint32_t i = g->first; i < g->first + g->count; i++) {
         uint32_t rec = reg->name_recs[i];
-        if (rec < reg->count && (proto == PS_PROTO_ANY || reg->records[rec].proto == proto)) {
+        if (rec < reg->count && ps__record_valid(reg, &reg->records[rec]) &&
+            (proto == PS_PROTO_ANY || reg->records[rec].proto == proto)) {
             if (total < max)
                 out[total] = &reg->records[rec];
             total++;
@@ -327,6 +329,8 @@ size_t ps_registry_find_name(const struct ps_registry *reg, const char *name,
     /* The stored counts give the answer at once when the list is sound;
      * a damaged snapshot's list is counted record by record instead, so the
      * total never exceeds what a caller can be handed. */
+    if (reg->guard.on) /* records of a mapped snapshot are checked one by one */
+        return count_valid(reg, g, proto, out, max);
     size_t expect = proto == PS_PROTO_ANY ? g->count : g->per_proto[proto], total = 0;
     uint32_t i = g->first, end = g->first + g->count;
     for (; i < end && (total < max || total < expect); i++) {
@@ -347,7 +351,8 @@ const struct ps_service *ps_registry_next(const struct ps_registry *reg,
 {
     while (reg->sealed && it->pos < reg->count) {
         uint32_t rec = reg->order[it->pos++];
-        if (rec < reg->count) /* a damaged snapshot's order is skipped */
+        /* A damaged snapshot's order or records are skipped. */
+        if (rec < reg->count && ps__record_valid(reg, &reg->records[rec]))
             return &reg->records[rec];
     }
     return NULL;

@@ -55,6 +55,14 @@ struct ps_registry {
     /* Set when the records and indexes live in a mapped snapshot. */
     void *map;
     size_t map_len;
+    /* A snapshot mapped at its preferred address is used without reading
+     * it through first; its records are checked as they are handed out. */
+    struct {
+        bool on;
+        uintptr_t strings, strings_len;   /* the strings section */
+        uintptr_t aliases;                /* the alias table */
+        size_t alias_count;
+    } guard;
 };
 
 struct ps__dedup_slot {
@@ -150,6 +158,10 @@ static inline uint32_t ps__hash_mix(uint32_t h)
     h *= 0xc2b2ae35u;
     return h ^ (h >> 16);
 }
+
+/* Whether a record may be handed out: always, except for a record of a
+ * mapped snapshot whose pointers lead outside their sections. */
+bool ps__record_valid(const struct ps_registry *reg, const struct ps_service *r);
 
 /* Releases a mapped snapshot's memory (snapshot.c). */
 void ps__snapshot_unmap(struct ps_registry *reg);

@@ -123,6 +123,8 @@ int ps_registry_search(const struct ps_registry *reg, const char *const *words,
     for (size_t i = 0; rc == 0 && i < reg->count; i++) {
         const struct ps_service *s = &reg->records[i];
         int total = 0;
+        if (!ps__record_valid(reg, s))
+            continue;
         for (size_t w = 0; w < word_count; w++) {
             size_t wlen = strlen(lw[w]);
             int sc = score_word(s, lw[w], wlen), ks = score_knowledge(s, lw[w], wlen);

@@ -106,6 +106,8 @@ static void fill_records(const struct ps_registry *reg, struct blob *recs,
 {
     for (size_t i = 0; i < reg->count; i++) {
         struct ps_service r = reg->records[i];
+        if (!ps__record_valid(reg, &r)) /* from a damaged snapshot */
+            r = (struct ps_service){.name = "", .description = "", .frequency = -1};
         uint64_t first_alias = aliases->len / 8;
         for (unsigned k = 0; k < r.alias_count; k++) {
             uint64_t off = str_add(strings, r.aliases[k]);
@@ -316,6 +318,33 @@ static bool in_section(const struct snap_header *h, int sec, uint64_t p)
     return p >= start && p - start < h->len[sec];
 }
 
+static bool in_strings(const struct ps_registry *reg, const char *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return a >= reg->guard.strings && a - reg->guard.strings < reg->guard.strings_len;
+}
+
+bool ps__record_valid(const struct ps_registry *reg, const struct ps_service *r)
+{
+    if (!reg->guard.on)
+        return true;
+    if (!in_strings(reg, r->name) || !in_strings(reg, r->description) ||
+        r->proto >= PS_PROTO_COUNT || r->port > r->port_end ||
+        (reg->source_count < 32 && (r->sources >> reg->source_count) != 0))
+        return false;
+    if (r->alias_count == 0)
+        return true;
+    uintptr_t a = (uintptr_t)r->aliases;
+    if (a < reg->guard.aliases || (a - reg->guard.aliases) % 8 ||
+        (a - reg->guard.aliases) / 8 > reg->guard.alias_count ||
+        r->alias_count > reg->guard.alias_count - (a - reg->guard.aliases) / 8)
+        return false;
+    for (unsigned i = 0; i < r->alias_count; i++)
+        if (!in_strings(reg, r->aliases[i]))
+            return false;
+    return true;
+}
+
 /* Checks every pointer stored in records and aliases against the sections
  * it must point into, and moves it by delta when the file could not be
  * mapped at its preferred address (delta 0 writes nothing). */
@@ -410,10 +439,21 @@ static int attach(struct ps_registry *reg, struct snap_view *v)
     reg->freq = (struct ps__freq_slot *)(b + h->off[SEC_FREQ]);
     reg->freq_cap = h->freq_cap;
     reg->freq_count = h->freq_count;
-    /* Index chains and the order are checked as they are used (index.c). */
-    if (!records_fix(h, reg->records, (uint64_t *)(void *)(b + h->off[SEC_ALIASES]),
-                     (uint64_t)(uintptr_t)b - h->base))
+    /* Index chains and the order are checked as they are used (index.c).
+     * Records too, when the file sits at its preferred address: reading
+     * every one here would cost a short command more than its lookups.
+     * Moved elsewhere, they are checked while their pointers are moved. */
+    uint64_t delta = (uint64_t)(uintptr_t)b - h->base;
+    if (delta == 0) {
+        reg->guard.on = true;
+        reg->guard.strings = (uintptr_t)v->strings;
+        reg->guard.strings_len = v->strings_len;
+        reg->guard.aliases = (uintptr_t)(b + h->off[SEC_ALIASES]);
+        reg->guard.alias_count = h->alias_count;
+    } else if (!records_fix(h, reg->records,
+                            (uint64_t *)(void *)(b + h->off[SEC_ALIASES]), delta)) {
         return PS_EPARSE;
+    }
     reg->sealed = true;
     return 0;
 }

@@ -1,4 +1,5 @@
 /* Aligned text tables for people; JSON output does not come here. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -6,16 +7,21 @@
 
 #include "cli/cli.h"
 
-/* Cells are kept in one text buffer addressed by offsets: a lookup of a
- * thousand ports makes thousands of cells, and one allocation per cell
- * would cost more than the lookups. */
+/* Cells are kept in one text buffer addressed by offsets, with their
+ * lengths: a lookup of a thousand ports makes thousands of cells, and one
+ * allocation, or one strlen, per cell would cost more than the lookups. */
+struct cell {
+    uint32_t off, len;
+};
+
 struct cli_table {
     size_t columns;
-    size_t *cell;      /* rows * columns offsets into text; row 0 = header */
+    struct cell *cell;   /* rows * columns; row 0 is the header */
     size_t rows, cap;
     char *text;
     size_t text_len, text_cap;
-    size_t *note_row, *note_text; /* detail lines: row, offset in text */
+    struct cell *note;   /* detail lines printed under a row */
+    size_t *note_row;
     size_t notes, note_cap;
 };
 
@@ -32,13 +38,15 @@ struct cli_table *cli_table_new(size_t columns, const char *const *headers)
     return t;
 }
 
-static int text_add(struct cli_table *t, const char *s, size_t *off)
+static int text_add(struct cli_table *t, const char *s, struct cell *c)
 {
-    size_t n = strlen(s) + 1;
+    size_t n = strlen(s);
     if (t->text_len + n > t->text_cap) {
-        size_t cap = t->text_cap ? t->text_cap : 4096;
+        size_t cap = t->text_cap ? t->text_cap : 64 * 1024;
         while (cap < t->text_len + n)
             cap *= 2;
+        if (cap > UINT32_MAX)
+            return -1;
         char *grown = realloc(t->text, cap);
         if (!grown)
             return -1;
@@ -46,7 +54,8 @@ static int text_add(struct cli_table *t, const char *s, size_t *off)
         t->text_cap = cap;
     }
     memcpy(t->text + t->text_len, s, n);
-    *off = t->text_len;
+    c->off = (uint32_t)t->text_len;
+    c->len = (uint32_t)n;
     t->text_len += n;
     return 0;
 }
@@ -54,18 +63,38 @@ static int text_add(struct cli_table *t, const char *s, size_t *off)
 int cli_table_add(struct cli_table *t, const char *const *cells)
 {
     if (t->rows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        size_t *grown = realloc(t->cell, cap * t->columns * sizeof *grown);
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct cell *grown = realloc(t->cell, cap * t->columns * sizeof *grown);
         if (!grown)
             return -1;
         t->cell = grown;
         t->cap = cap;
     }
-    size_t *row = &t->cell[t->rows * t->columns];
+    struct cell *row = &t->cell[t->rows * t->columns];
     for (size_t c = 0; c < t->columns; c++)
         if (text_add(t, cells[c] ? cells[c] : "", &row[c]))
             return -1;
     t->rows++;
+    return 0;
+}
+
+int cli_table_note(struct cli_table *t, const char *text)
+{
+    if (t->notes == t->note_cap) {
+        size_t cap = t->note_cap ? t->note_cap * 2 : 64;
+        struct cell *notes = realloc(t->note, cap * sizeof *notes);
+        if (!notes)
+            return -1;
+        t->note = notes;
+        size_t *rows = realloc(t->note_row, cap * sizeof *rows);
+        if (!rows)
+            return -1;
+        t->note_row = rows;
+        t->note_cap = cap;
+    }
+    if (text_add(t, text, &t->note[t->notes]))
+        return -1;
+    t->note_row[t->notes++] = t->rows - 1;
     return 0;
 }
 
@@ -78,135 +107,74 @@ static size_t terminal_width(void)
     return 0; /* not a terminal: never truncate */
 }
 
-/* Rows are assembled in one buffer and written with a single fwrite. */
-struct line {
-    char *buf;
-    size_t len, cap;
-};
-
-static int line_put(struct line *l, const char *s, size_t n)
+static void pad(FILE *out, size_t n)
 {
-    if (l->len + n > l->cap) {
-        size_t cap = l->cap ? l->cap : 256;
-        while (cap < l->len + n)
-            cap *= 2;
-        char *grown = realloc(l->buf, cap);
-        if (!grown)
-            return -1;
-        l->buf = grown;
-        l->cap = cap;
-    }
-    memcpy(l->buf + l->len, s, n);
-    l->len += n;
-    return 0;
-}
-
-static int line_pad(struct line *l, size_t n)
-{
-    static const char spaces[] = "                                        ";
-    int rc = 0;
-    while (rc == 0 && n > 0) {
+    static const char spaces[] = "                                                ";
+    while (n > 0) {
         size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-        rc = line_put(l, spaces, k);
+        fwrite_unlocked(spaces, 1, k, out);
         n -= k;
     }
-    return rc;
 }
 
-static int row_build(const struct cli_table *t, size_t r, const size_t *width,
-                     size_t cols, size_t term, struct line *l)
+/* Writes the last cell of a line, cut at the terminal width between
+ * characters (never inside a UTF-8 sequence). */
+static void put_last(FILE *out, const char *cell, size_t n, size_t used, size_t term)
+{
+    if (term && used + n > term && used + 4 < term) {
+        size_t keep = term - used - 4;
+        while (keep > 0 && ((unsigned char)cell[keep] & 0xC0) == 0x80)
+            keep--;
+        fwrite_unlocked(cell, 1, keep, out);
+        fwrite_unlocked("...", 1, 3, out);
+    } else {
+        fwrite_unlocked(cell, 1, n, out);
+    }
+}
+
+static void print_row(const struct cli_table *t, size_t r, const size_t *width,
+                      size_t cols, size_t term, FILE *out)
 {
     size_t used = 0;
-    int rc = 0;
-    l->len = 0;
-    for (size_t c = 0; rc == 0 && c < cols; c++) {
-        const char *cell = t->text + t->cell[r * t->columns + c];
-        size_t n = strlen(cell);
-        if (c + 1 < cols) {
-            rc = line_put(l, cell, n) || line_pad(l, width[c] - n + 2);
-            used += width[c] + 2;
-        } else if (term && used + n > term && used + 4 < term) {
-            size_t keep = term - used - 4;
-            /* Cut between characters, not inside a UTF-8 sequence. */
-            while (keep > 0 && ((unsigned char)cell[keep] & 0xC0) == 0x80)
-                keep--;
-            rc = line_put(l, cell, keep) || line_put(l, "...", 3);
-        } else {
-            rc = line_put(l, cell, n);
+    for (size_t c = 0; c < cols; c++) {
+        const struct cell *cell = &t->cell[r * t->columns + c];
+        const char *text = t->text + cell->off;
+        if (c + 1 == cols) {
+            put_last(out, text, cell->len, used, term);
+            break;
         }
+        fwrite_unlocked(text, 1, cell->len, out);
+        pad(out, width[c] - cell->len + 2);
+        used += width[c] + 2;
     }
-    return rc ? rc : line_put(l, "\n", 1);
 }
-
-static int print_notes(const struct cli_table *t, size_t r, size_t *next,
-                       size_t indent, size_t term, struct line *l, FILE *out);
 
 int cli_table_print(struct cli_table *t, FILE *out, bool color)
 {
     size_t width[16] = {0}, cols = t->columns < 16 ? t->columns : 16;
-    size_t term = terminal_width();
-    struct line l = {0};
-    int rc = 0;
+    size_t term = terminal_width(), next_note = 0;
 
     if (t->rows <= 1)
         return 0; /* a header over nothing says nothing */
     for (size_t r = 0; r < t->rows; r++)
-        for (size_t c = 0; c < cols; c++) {
-            size_t n = strlen(t->text + t->cell[r * t->columns + c]);
-            if (n > width[c])
-                width[c] = n;
-        }
-    size_t next_note = 0;
-    for (size_t r = 0; rc == 0 && r < t->rows; r++) {
-        rc = row_build(t, r, width, cols, term, &l);
-        if (rc == 0 && r == 0 && color)
+        for (size_t c = 0; c < cols; c++)
+            if (t->cell[r * t->columns + c].len > width[c])
+                width[c] = t->cell[r * t->columns + c].len;
+    for (size_t r = 0; r < t->rows; r++) {
+        if (r == 0 && color)
             fputs("\033[1m", out);
-        if (rc == 0)
-            fwrite(l.buf, 1, l.len - (r == 0 && color), out);
-        if (rc == 0 && r == 0 && color)
-            fputs("\033[0m\n", out);
-        if (rc == 0)
-            rc = print_notes(t, r, &next_note, width[0] + 2, term, &l, out);
+        print_row(t, r, width, cols, term, out);
+        if (r == 0 && color)
+            fputs("\033[0m", out);
+        fputc_unlocked('\n', out);
+        for (; next_note < t->notes && t->note_row[next_note] == r; next_note++) {
+            const struct cell *n = &t->note[next_note];
+            pad(out, width[0] + 2);
+            put_last(out, t->text + n->off, n->len, width[0] + 2, term);
+            fputc_unlocked('\n', out);
+        }
     }
-    free(l.buf);
-    return rc || ferror(out) ? -1 : 0;
-}
-
-int cli_table_note(struct cli_table *t, const char *text)
-{
-    if (t->notes == t->note_cap) {
-        size_t cap = t->note_cap ? t->note_cap * 2 : 32;
-        size_t *rows = realloc(t->note_row, cap * sizeof *rows);
-        if (!rows)
-            return -1;
-        t->note_row = rows;
-        size_t *texts = realloc(t->note_text, cap * sizeof *texts);
-        if (!texts)
-            return -1;
-        t->note_text = texts;
-        t->note_cap = cap;
-    }
-    if (text_add(t, text, &t->note_text[t->notes]))
-        return -1;
-    t->note_row[t->notes++] = t->rows - 1;
-    return 0;
-}
-
-/* Notes of row r start at *next (notes are added in row order). */
-static int print_notes(const struct cli_table *t, size_t r, size_t *next,
-                       size_t indent, size_t term, struct line *l, FILE *out)
-{
-    for (; *next < t->notes && t->note_row[*next] == r; ++*next) {
-        const char *text = t->text + t->note_text[*next];
-        size_t n = strlen(text);
-        l->len = 0;
-        if (line_pad(l, indent) ||
-            line_put(l, text, term && indent + n > term ? term - indent : n) ||
-            line_put(l, "\n", 1))
-            return -1;
-        fwrite(l->buf, 1, l->len, out);
-    }
-    return 0;
+    return ferror(out) ? -1 : 0;
 }
 
 void cli_table_free(struct cli_table *t)
@@ -214,7 +182,7 @@ void cli_table_free(struct cli_table *t)
     if (!t)
         return;
     free(t->note_row);
-    free(t->note_text);
+    free(t->note);
     free(t->cell);
     free(t->text);
     free(t);

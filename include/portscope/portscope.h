@@ -13,5 +13,7 @@
 #include "portscope/registry.h"
 #include "portscope/ranges.h"
 #include "portscope/knowledge.h"
+#include "portscope/sockets.h"
+#include "portscope/owners.h"
 
 #endif

@@ -45,7 +45,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cmd_summary, cmd_lookup, cmd_search,
-    cmd_ranges, cmd_export, cmd_explain;
+    cmd_ranges, cmd_export, cmd_explain, cmd_list;
 
 /* Options a subcommand accepts besides the global ones. on_option returns 0,
  * or an exit status to stop with. Returns the index of the first operand, or

@@ -9,8 +9,8 @@
 #include "cli/cli.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_lookup, &cmd_explain, &cmd_search, &cmd_ranges, &cmd_export,
-    &cmd_summary,
+    &cmd_lookup, &cmd_explain, &cmd_search, &cmd_list, &cmd_ranges,
+    &cmd_export, &cmd_summary,
 };
 
 static void main_usage(FILE *out);

@@ -1,0 +1,63 @@
+/* Shared by the owners files: owners.c (the walk over /proc/PID/fd and the
+ * inode index), owners_proc.c (the details of one process) and
+ * proc_parse.c (the text parsers). Never installed. */
+#ifndef PS_OWNERS_INTERNAL_H
+#define PS_OWNERS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/internal.h"
+#include "portscope/owners.h"
+
+/* One buffer reused for every file read during a scan, so reading the
+ * details of a process allocates only when a file is larger than any
+ * read before. */
+struct ps__buf {
+    char *p;
+    size_t len, cap;
+};
+
+/* Reads dirfd/name whole into b, NUL-terminated. Returns 0 or -errno
+ * (-ENOMEM when the buffer cannot grow). */
+int ps__buf_read_at(struct ps__buf *b, int dirfd, const char *name);
+
+struct ps__user {
+    uint32_t uid;
+    const char *name;         /* in the arena */
+};
+
+/* What reading process details needs across one scan. */
+struct ps__proc_ctx {
+    struct ps__arena *arena;  /* where the strings of ps_process go */
+    struct ps__buf buf;
+    int64_t btime;            /* boot time (epoch seconds), -1 if unknown */
+    long clk_tck;             /* starttime units per second */
+    struct ps__user *users;   /* uid -> name, looked up once per uid */
+    size_t nusers, users_cap;
+};
+
+/* Fills p from the files of the process directory pid_fd (stat, status,
+ * cmdline, cgroup). Returns 0, PS_ENOENT when the process has gone (its
+ * stat is missing), or PS_ENOMEM. Fields that cannot be read are left
+ * at "" or -1. */
+int ps__proc_read(struct ps__proc_ctx *c, int pid_fd, int pid,
+                  struct ps_process *p);
+
+/* Frees what the context allocated with malloc (not the arena). */
+void ps__proc_ctx_free(struct ps__proc_ctx *c);
+
+/* Parsers behind ps__proc_read, bounds-safe like the public ones. */
+
+/* The "btime N" line of proc_root/stat. Returns 0 or PS_EPARSE. */
+int ps__proc_parse_btime(const char *text, size_t len, int64_t *btime);
+
+/* The effective uid (second field of the "Uid:" line) of
+ * /proc/PID/status. Returns 0 or PS_EPARSE. */
+int ps__proc_parse_uid(const char *text, size_t len, uint32_t *uid);
+
+/* The comm of /proc/PID/stat (between the first '(' and the last ')'),
+ * truncated to fit out[cap]. Returns 0 or PS_EPARSE. */
+int ps__proc_parse_comm(const char *text, size_t len, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,8 @@
+# CLI tests of portscope list, with a helper that holds sockets open.
+add_executable(ps-listen ${CMAKE_CURRENT_SOURCE_DIR}/sockets/listen_helper.c)
+add_test(NAME cli_list
+  COMMAND ${BASH_PROGRAM} ${CMAKE_CURRENT_SOURCE_DIR}/sockets/test_list.sh)
+set_tests_properties(cli_list PROPERTIES
+  LABELS "cli"
+  TIMEOUT 120
+  ENVIRONMENT "PORTSCOPE=$<TARGET_FILE:portscope>;PS_JSON_CHECK=$<TARGET_FILE:ps-json-check>;PS_TEST_DATA=${PS_TEST_DATA};PS_LISTEN=$<TARGET_FILE:ps-listen>")

@@ -1,0 +1,43 @@
+/* ps-listen: opens one socket for the CLI tests and holds it.
+ *
+ *   ps-listen tcp|udp ADDRESS
+ *
+ * Binds to ADDRESS (an IPv4 or IPv6 literal) on a port the kernel picks,
+ * listens if TCP, prints the port on a line, then waits until its standard
+ * input closes, so a test controls exactly how long the socket exists. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t len;
+    if (argc != 3)
+        return 2;
+    int tcp = strcmp(argv[1], "tcp") == 0;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, argv[2], &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        len = sizeof *v4;
+    } else if (inet_pton(AF_INET6, argv[2], &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        len = sizeof *v6;
+    } else {
+        return 2;
+    }
+    int fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) != 0 || (tcp && listen(fd, 8) != 0) ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 1;
+    printf("%u\n", ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port));
+    fflush(stdout);
+    char buf[64];
+    while (read(0, buf, sizeof buf) > 0)
+        ;
+    return 0;
+}

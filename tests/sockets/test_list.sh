@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# portscope list on real sockets: listeners this test opens are found with
+# their port, state, address and owner.
+set -u
+. "$(dirname "$0")/../cli/lib.sh"
+: "${PS_LISTEN:?PS_LISTEN must name the ps-listen helper}"
+
+# start_listener PROTO ADDR: starts ps-listen, sets LPORT and LPID; the
+# listener lives until its stdin (a FIFO held open here) is closed.
+start_listener() {
+    local fifo=$T/fifo.$1.$RANDOM
+    mkfifo "$fifo"
+    "$PS_LISTEN" "$1" "$2" <"$fifo" >"$T/port.$1" &
+    LPID=$!
+    exec {holder}>"$fifo"
+    HOLDERS+=("$holder")
+    for _ in $(seq 50); do [ -s "$T/port.$1" ] && break; sleep 0.05; done
+    LPORT=$(cat "$T/port.$1")
+}
+HOLDERS=()
+# fields KEY...: the values of KEYs in the single JSON line of the output.
+fields() { for k; do json_values "$k"; echo; done | tr '\n' ' ' | sed 's/ $//'; }
+stop_all() { for fd in "${HOLDERS[@]}"; do exec {fd}>&-; done; wait; }
+
+start_listener tcp 127.0.0.1
+TPORT=$LPORT TPID=$LPID
+start_listener udp ::1
+UPORT=$LPORT UPID=$LPID
+
+run list --port "$TPORT" --json
+expect_rc list_tcp 0
+expect_eq list_tcp_fields "$(fields proto state local_addr local_port pid process)" \
+    "tcp LISTEN 127.0.0.1 $TPORT $TPID ps-listen"
+
+run list -u --port "$UPORT" --json
+expect_rc list_udp 0
+expect_eq list_udp_fields "$(fields proto state local_addr local_port pid)" \
+    "udp UNCONN ::1 $UPORT $UPID"
+
+run list -t --port "$UPORT"
+expect_rc list_tcp_only 0
+expect_out_lacks list_tcp_only_no_udp ":$UPORT "
+
+run list -4 --port "$UPORT" --json
+check list_v4_excludes_v6 test ! -s "$T/out"
+
+run --no-color list
+expect_rc list_table 0
+expect_out_has list_table_header "PROTO  STATE"
+expect_out_has list_table_tcp "127.0.0.1:$TPORT"
+expect_out_has list_table_udp "[::1]:$UPORT"
+expect_out_has list_table_owner "ps-listen/$TPID"
+
+run list --user "$(id -un)" --port "$TPORT" --json
+expect_eq list_user "$(json_values local_port)" "$TPORT"
+run list --user no-such-user-zz
+expect_rc list_bad_user 2
+expect_err_has list_bad_user_msg "no-such-user-zz"
+run list --port 70000
+expect_rc list_bad_port 2
+run list --proto icmp
+expect_rc list_bad_proto 2
+run list extra
+expect_rc list_extra_arg 2
+
+stop_all
+run list --port "$TPORT" --json
+check list_gone test ! -s "$T/out"
+finish

@@ -15,5 +15,6 @@
 #include "portscope/knowledge.h"
 #include "portscope/sockets.h"
 #include "portscope/owners.h"
+#include "portscope/audit.h"
 
 #endif

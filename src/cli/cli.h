@@ -45,7 +45,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cmd_summary, cmd_lookup, cmd_search,
-    cmd_ranges, cmd_export, cmd_explain, cmd_list;
+    cmd_ranges, cmd_export, cmd_explain, cmd_list, cmd_who, cmd_audit;
 
 /* Options a subcommand accepts besides the global ones. on_option returns 0,
  * or an exit status to stop with. Returns the index of the first operand, or
@@ -123,6 +123,17 @@ int cli_check_suspect_keys(struct cli *cli, const char *cmd, int argc, char **ar
                            const struct ps_key *keys);
 /* Whether a knowledge entry's service or one of its uses is called name. */
 bool cli_knowledge_names(const char *name);
+
+/* Reads the sockets matching q and, in one pass, their owners (NULL when
+ * /proc cannot be read); says on stderr when other users' processes are
+ * hidden. Returns EXIT_OK or EXIT_FAILURE_ (message printed). */
+int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
+                     struct ps_socket_list *list, struct ps_owners **owners);
+/* The first owner of s, or NULL. */
+const struct ps_process *cli_owner_of(const struct ps_owners *owners,
+                                      const struct ps_socket *s);
+/* "127.0.0.1:22", "[::1]:22", "*:22", "*:*" for the local or peer end. */
+void cli_endpoint(const struct ps_socket *s, bool local, char *buf, size_t len);
 
 /* Ends output: flushes stdout and reports a write error. */
 int cli_finish_output(const struct cli *cli, int status);

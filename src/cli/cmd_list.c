@@ -109,19 +109,6 @@ static int list_option(struct cli *cli, void *ctx, int opt, const char *arg)
     }
 }
 
-/* "127.0.0.1:22", "[::1]:22", "*:22". */
-static void endpoint(const struct ps_socket *s, const uint8_t *addr, uint16_t port,
-                     char *buf, size_t len)
-{
-    char a[64];
-    ps_sock_addr_format(s->family, addr, a, sizeof a);
-    bool v6 = s->family == AF_INET6 && strcmp(a, "*") != 0;
-    if (port == 0 && strcmp(a, "*") == 0)
-        snprintf(buf, len, "*:*");
-    else
-        snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", a, port);
-}
-
 static const char *service_of(struct cli *cli, const struct ps_socket *s,
                               const struct list_opts *o)
 {
@@ -172,8 +159,8 @@ static int emit_row(struct cli_table *t, const struct ps_socket *s,
                     const char *service, const struct ps_process *p)
 {
     char local[80], peer[80], proc[64], uid[16];
-    endpoint(s, s->local, s->local_port, local, sizeof local);
-    endpoint(s, s->peer, s->peer_port, peer, sizeof peer);
+    cli_endpoint(s, true, local, sizeof local);
+    cli_endpoint(s, false, peer, sizeof peer);
     if (p)
         snprintf(proc, sizeof proc, "%s/%d", p->comm, p->pid);
     snprintf(uid, sizeof uid, "%u", s->uid);
@@ -191,9 +178,7 @@ static int print_sockets(struct cli *cli, const struct ps_socket_list *list,
         return EXIT_FAILURE_;
     for (size_t i = 0; i < list->count; i++) {
         const struct ps_socket *s = &list->v[i];
-        const struct ps_process *p = NULL;
-        if (owners && s->inode)
-            ps_owners_find(owners, s->inode, &p, 1);
+        const struct ps_process *p = cli_owner_of(owners, s);
         if (!wanted(s, o, p))
             continue;
         const char *service = service_of(cli, s, o);
@@ -228,17 +213,9 @@ static int list_run(struct cli *cli, int argc, char **argv)
     if (!o.numeric && (status = cli_load_registry(cli)))
         return status;
     struct ps_socket_list list = {0};
-    int rc = ps_sockets_dump(&q, cli->proc_root, &list, &cli->log);
-    if (rc) {
-        cli_error(cli, "list: cannot read the socket table: %s", ps_strerror(rc));
-        ps_socket_list_clear(&list);
-        return EXIT_FAILURE_;
-    }
-    struct ps_owners *owners = NULL;
-    if (ps_owners_scan(cli->proc_root, &owners, &cli->log) == 0 && ps_owners_hidden(owners))
-        cli_warn(cli, "%zu processes of other users could not be inspected, so the "
-                 "owners of their sockets are not shown; run as root to see them",
-                 ps_owners_hidden(owners));
+    struct ps_owners *owners;
+    if ((status = cli_read_sockets(cli, &q, &list, &owners)))
+        return status;
     status = print_sockets(cli, &list, owners, &o);
     ps_owners_free(owners);
     ps_socket_list_clear(&list);

@@ -6,7 +6,7 @@
 
 static void summary_usage(FILE *out)
 {
-    fputs("Usage: portscope [summary] [--json]\n"
+    fputs("Usage: portscope summary [--json]\n"
           "\n"
           "Lists the registry sources loaded (the built-in table,\n"
           "/etc/services, nmap-services, files named with --registry) with\n"
@@ -95,7 +95,7 @@ static int summary_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_summary = {
     .name = "summary",
-    .summary = "what the registry holds (the default without a command)",
+    .summary = "what the port registry holds: sources, counts, classes",
     .run = summary_run,
     .usage = summary_usage,
 };

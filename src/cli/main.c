@@ -9,8 +9,8 @@
 #include "cli/cli.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_lookup, &cmd_explain, &cmd_search, &cmd_list, &cmd_ranges,
-    &cmd_export, &cmd_summary,
+    &cmd_audit, &cmd_list, &cmd_who, &cmd_lookup, &cmd_explain,
+    &cmd_search, &cmd_ranges, &cmd_export, &cmd_summary,
 };
 
 static void main_usage(FILE *out);
@@ -23,7 +23,7 @@ static void main_usage(FILE *out)
     fputs("Usage: portscope [GLOBAL OPTIONS] [COMMAND [ARGS...]]\n"
           "\n"
           "Everything about TCP and UDP ports. With no command, portscope\n"
-          "prints a summary of the port registry it has loaded.\n"
+          "audits what listens on this host (portscope audit).\n"
           "\nCommands:\n", out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     struct cli_parse p = {.cmd = &cmd_main, .stop_at_operand = true};
     int first = cli_parse_options(&cli, argc, argv, &p, &status);
     if (first >= 0) {
-        const struct cli_command *cmd = &cmd_summary;
+        const struct cli_command *cmd = &cmd_audit;
         if (first < argc && strcmp(argv[first], "help") == 0) {
             status = run_help(&cli, argc - first, argv + first);
         } else if (first < argc && !(cmd = find_command(argv[first]))) {

@@ -78,11 +78,15 @@ check global_json_after json_check --lines 1
 run --no-system lookup pst-beta
 expect_rc fixture_needed 1
 
-# No command: the summary of the registry.
-run "${FIX[@]}"
+# The summary of the registry.
+run "${FIX[@]}" summary
 expect_rc summary_default 0
 expect_out_has summary_builtin "builtin"
 expect_out_has summary_services "$SERVICES"
+# No command: the audit of this host.
+run "${FIX[@]}"
+expect_rc no_command_audit 0
+expect_out_has no_command_audit_summary "portscope audit: "
 run "${FIX[@]}" --json summary
 check summary_json json_check --lines 1 --require sources --require records \
     --require by_proto.tcp --require by_class.system

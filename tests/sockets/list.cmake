@@ -6,3 +6,11 @@ set_tests_properties(cli_list PROPERTIES
   LABELS "cli"
   TIMEOUT 120
   ENVIRONMENT "PORTSCOPE=$<TARGET_FILE:portscope>;PS_JSON_CHECK=$<TARGET_FILE:ps-json-check>;PS_TEST_DATA=${PS_TEST_DATA};PS_LISTEN=$<TARGET_FILE:ps-listen>")
+
+# audit, list and who in a namespace the test builds (skips without root).
+add_test(NAME audit_netns
+  COMMAND ${BASH_PROGRAM} ${CMAKE_CURRENT_SOURCE_DIR}/audit/test_netns.sh)
+set_tests_properties(audit_netns PROPERTIES
+  LABELS "cli"
+  TIMEOUT 120
+  ENVIRONMENT "PORTSCOPE=$<TARGET_FILE:portscope>;PS_JSON_CHECK=$<TARGET_FILE:ps-json-check>;PS_TEST_DATA=${PS_TEST_DATA};PS_LISTEN=$<TARGET_FILE:ps-listen>")

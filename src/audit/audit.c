@@ -1,0 +1,178 @@
+/* Audit rules. A finding's severity starts from the knowledge base's risk
+ * for the port and is then adjusted for exposure: the same service bound to
+ * loopback only is far less of a problem than on every interface. A known
+ * trojan port is critical wherever it listens, since the listener itself is
+ * the compromise. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/internal.h"
+#include "portscope/audit.h"
+
+static const char *const severity_names[] = {"info", "low", "medium", "high",
+                                             "critical"};
+
+const char *ps_severity_name(enum ps_severity sev)
+{
+    return (unsigned)sev <= PS_SEV_CRITICAL ? severity_names[sev] : "unknown";
+}
+
+int ps_severity_parse(const char *text, enum ps_severity *out)
+{
+    for (int i = 0; i <= PS_SEV_CRITICAL; i++)
+        if (ps__strcaseeq(severity_names[i], text)) {
+            *out = (enum ps_severity)i;
+            return 0;
+        }
+    return PS_EINVAL;
+}
+
+enum ps_exposure ps_socket_exposure(const struct ps_socket *s)
+{
+    static const uint8_t zero[16], v6_loopback[16] = {[15] = 1};
+    if (s->family == AF_INET) {
+        if (s->local[0] == 127)
+            return PS_EXPOSED_LOOPBACK;
+        return memcmp(s->local, zero, 4) == 0 ? PS_EXPOSED_ALL : PS_EXPOSED_ADDRESS;
+    }
+    if (memcmp(s->local, v6_loopback, 16) == 0)
+        return PS_EXPOSED_LOOPBACK;
+    return memcmp(s->local, zero, 16) == 0 ? PS_EXPOSED_ALL : PS_EXPOSED_ADDRESS;
+}
+
+/* Whether candidate a should win over b: the higher risk (an audit must
+ * not hide the worse reading of a port), then the entry for the exact port
+ * over one for a range around it. */
+static bool better(const struct ps_knowledge *a, const struct ps_knowledge *b)
+{
+    if (!b || a->risk != b->risk)
+        return !b || a->risk > b->risk;
+    return a->port == a->port_end && b->port != b->port_end;
+}
+
+/* The knowledge entry for the socket's port, among those describing the
+ * registry's records there and the entries for the exact port. */
+static const struct ps_knowledge *knowledge_of(const struct ps_socket *s,
+                                               const struct ps_registry *reg,
+                                               const char **service)
+{
+    const struct ps_service *recs[8];
+    const struct ps_knowledge *best = NULL, *hits[8];
+    size_t n = reg ? ps_registry_find_port(reg, s->proto, s->local_port, recs, 8) : 0;
+    *service = "";
+    for (size_t i = 0; i < n && i < 8; i++) {
+        const struct ps_knowledge *k = ps_knowledge_for(recs[i]);
+        if (!**service && recs[i]->port == recs[i]->port_end)
+            *service = recs[i]->name; /* the port's own name, not a range's */
+        if (k && better(k, best)) {
+            best = k;
+            *service = recs[i]->name;
+        }
+    }
+    if (!**service && n)
+        *service = recs[0]->name;
+    n = ps_knowledge_find_port(s->proto, s->local_port, hits, 8);
+    for (size_t i = 0; i < n && i < 8; i++)
+        if (hits[i]->port == hits[i]->port_end && better(hits[i], best))
+            best = hits[i];
+    return best;
+}
+
+static enum ps_severity lower(enum ps_severity sev, int steps)
+{
+    return (int)sev - steps < (int)PS_SEV_INFO ? PS_SEV_INFO : (enum ps_severity)((int)sev - steps);
+}
+
+static const char *where(enum ps_exposure e)
+{
+    switch (e) {
+    case PS_EXPOSED_LOOPBACK:
+        return "this host only (loopback)";
+    case PS_EXPOSED_ADDRESS:
+        return "one interface address";
+    default:
+        return "every interface";
+    }
+}
+
+/* "CHOICE | WHY" in the data reads as "CHOICE (WHY)". */
+static void alternative_text(const char *alt, char *buf, size_t len)
+{
+    const char *bar = strchr(alt, '|');
+    if (!bar) {
+        snprintf(buf, len, "%s", alt);
+        return;
+    }
+    size_t n = (size_t)(bar - alt);
+    while (n && alt[n - 1] == ' ')
+        n--;
+    snprintf(buf, len, "%.*s", (int)n, alt);
+}
+
+static void malware_finding(const struct ps_knowledge *k, struct ps_finding *f)
+{
+    f->severity = PS_SEV_CRITICAL;
+    snprintf(f->reason, sizeof f->reason,
+             "port of a known backdoor or trojan (%s), listening on %s", k->title,
+             where(f->exposure));
+    snprintf(f->action, sizeof f->action,
+             "find the owning program and remove it; treat the host as compromised "
+             "until it is identified, and block the port");
+}
+
+static void known_finding(const struct ps_knowledge *k, struct ps_finding *f)
+{
+    char alt[200] = "";
+    f->severity = (enum ps_severity)k->risk;
+    if (f->exposure == PS_EXPOSED_LOOPBACK)
+        f->severity = lower(f->severity, 2);
+    bool cleartext = k->flags & PS_KFLAG_CLEARTEXT;
+    if (cleartext && f->exposure == PS_EXPOSED_ALL && f->severity < PS_SEV_HIGH &&
+        k->risk >= PS_RISK_MEDIUM)
+        f->severity = PS_SEV_HIGH; /* logins in the clear, from anywhere */
+    snprintf(f->reason, sizeof f->reason, "%s (risk %s%s%s), reachable from %s",
+             k->title, ps_risk_name(k->risk), cleartext ? ", cleartext" : "",
+             (k->flags & PS_KFLAG_NO_AUTH_DEFAULT) ? ", often without authentication" : "",
+             where(f->exposure));
+    if (k->alternative[0])
+        alternative_text(k->alternative, alt, sizeof alt);
+    if (f->exposure == PS_EXPOSED_LOOPBACK)
+        snprintf(f->action, sizeof f->action, "%s%s",
+                 alt[0] ? "consider replacing it with " : "no change needed: only local programs can reach it",
+                 alt);
+    else if (alt[0])
+        snprintf(f->action, sizeof f->action,
+                 "replace it with %s, or bind it to 127.0.0.1 if only this host uses it", alt);
+    else
+        snprintf(f->action, sizeof f->action,
+                 "bind it to 127.0.0.1 if only this host uses it, or firewall the port");
+}
+
+int ps_audit_socket(const struct ps_socket *s, const struct ps_registry *reg,
+                    struct ps_finding *f)
+{
+    memset(f, 0, sizeof *f);
+    f->exposure = ps_socket_exposure(s);
+    f->knowledge = knowledge_of(s, reg, &f->service);
+    const struct ps_knowledge *k = f->knowledge;
+    if (k && (k->flags & PS_KFLAG_MALWARE) && k->risk == PS_RISK_CRITICAL) {
+        malware_finding(k, f);
+        return 1;
+    }
+    if (k) {
+        known_finding(k, f);
+        return f->severity > PS_SEV_INFO || f->exposure != PS_EXPOSED_LOOPBACK;
+    }
+    if (f->exposure == PS_EXPOSED_LOOPBACK)
+        return 0; /* an unknown local-only service is nobody else's business */
+    f->severity = PS_SEV_INFO;
+    snprintf(f->reason, sizeof f->reason,
+             "%s service on %u/%s, reachable from %s",
+             f->service[0] ? "a registered but undocumented" : "an unknown",
+             s->local_port, ps_proto_name(s->proto), where(f->exposure));
+    snprintf(f->action, sizeof f->action,
+             "check which program this is and whether it must be reachable; bind it "
+             "to 127.0.0.1 if only this host uses it");
+    return 1;
+}

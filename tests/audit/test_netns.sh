@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# audit, list and who in a network namespace this test builds, with
+# listeners it starts: a trojan port rates critical, Telnet on every
+# interface high, Redis on loopback below high; list names each owner, one
+# of them an unprivileged user; who names the owner and fails on a free
+# port. Needs root and ip(8); skips cleanly without them.
+set -u
+. "$(dirname "$0")/../cli/lib.sh"
+: "${PS_LISTEN:?PS_LISTEN must name the ps-listen helper}"
+
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v runuser >/dev/null; then
+    echo "SKIP: needs root, ip and runuser"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+NS=ps-audit-$$
+if ! ip netns add "$NS" 2>/dev/null; then
+    echo "SKIP: cannot create a network namespace"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+HOLDERS=()
+cleanup() {
+    for fd in "${HOLDERS[@]}"; do exec {fd}>&-; done
+    wait 2>/dev/null
+    ip netns del "$NS" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ip -n "$NS" link set lo up
+
+# listen NAME [runuser-user] PROTO ADDR PORT: starts ps-listen in the
+# namespace; sets PORT_<NAME> and PID_<NAME>.
+listen() {
+    local name=$1 user=$2
+    shift 2
+    local fifo=$T/fifo.$name
+    mkfifo "$fifo"
+    chmod 644 "$fifo"
+    if [ "$user" = - ]; then
+        ip netns exec "$NS" "$PS_LISTEN" "$@" <"$fifo" >"$T/port.$name" &
+    else
+        ip netns exec "$NS" runuser -u "$user" -- "$PS_LISTEN" "$@" <"$fifo" >"$T/port.$name" &
+    fi
+    exec {holder}>"$fifo"
+    HOLDERS+=("$holder")
+    for _ in $(seq 100); do [ -s "$T/port.$name" ] && break; sleep 0.05; done
+    printf -v "PORT_$name" '%s' "$(cat "$T/port.$name")"
+}
+chmod 755 "$T"
+listen telnet - tcp 0.0.0.0 23
+listen trojan - udp 0.0.0.0 31337
+listen redis - tcp 127.0.0.1 6379
+listen mine nobody tcp 127.0.0.1 0
+
+run_ns() {
+    LAST="(netns) portscope $*"
+    ip netns exec "$NS" "$PORTSCOPE" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+}
+# severity_of PORT PROTO: the severity of the audit finding for it, or "none".
+severity_of() {
+    awk -v p="\"port\":$1," -v pr="\"proto\":\"$2\"" 'index($0, p) && index($0, pr) {
+        match($0, /"severity":"[a-z]*"/); print substr($0, RSTART + 12, RLENGTH - 13); f = 1 }
+        END { if (!f) print "none" }' "$T/out"
+}
+
+run_ns audit --json
+expect_rc audit_rc 0
+expect_eq audit_trojan_critical "$(severity_of 31337 udp)" critical
+expect_eq audit_telnet_high "$(severity_of 23 tcp)" high
+case $(severity_of 6379 tcp) in
+    none|info|low|medium) pass ;;
+    *) fail audit_redis_loopback "Redis on loopback rated $(severity_of 6379 tcp)" ;;
+esac
+check audit_json_keys "$PS_JSON_CHECK" --require severity --require port --require proto \
+    --require process --require reason --require action <"$T/out"
+
+run_ns audit --fail-on high
+expect_rc audit_fail_on_high 1
+expect_out_has audit_text_critical "CRITICAL  31337/udp"
+expect_out_has audit_text_action "fix: "
+run_ns audit --fail-on severe
+expect_rc audit_bad_level 2
+
+run_ns
+expect_rc default_job_is_audit 0
+expect_out_has default_job_summary "portscope audit: "
+
+run_ns list --json --port "$PORT_mine"
+expect_eq list_nobody_owner "$(json_values user) $(json_values process)" "nobody ps-listen"
+run_ns list --json --port 23
+expect_eq list_root_owner "$(json_values user) $(json_values local_addr)" "root *"
+
+run_ns who 23
+expect_rc who_rc 0
+expect_out_has who_process "process  ps-listen"
+expect_out_has who_since "since "
+run_ns who --json telnet
+expect_rc who_by_name 0
+run_ns who 24
+expect_rc who_free_port 1
+expect_err_has who_free_msg "nothing uses 24"
+run_ns who 70000
+expect_rc who_bad_port 2
+
+# Outside the namespace, none of these sockets is seen.
+run list --json --port 31337
+check netns_isolated test ! -s "$T/out"
+finish

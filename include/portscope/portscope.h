@@ -15,6 +15,7 @@
 #include "portscope/knowledge.h"
 #include "portscope/sockets.h"
 #include "portscope/owners.h"
+#include "portscope/netns.h"
 #include "portscope/audit.h"
 
 #endif

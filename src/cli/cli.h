@@ -32,6 +32,12 @@ struct cli {
     int verbose;
     const char *proc_root;       /* --proc-root, for tests and containers */
     int risk_filter;             /* lookup --risky: enum ps_risk, or -1 */
+    const char *netns;           /* --netns NAME|PATH, or NULL */
+    bool all_netns;              /* --all-netns */
+    /* After cli_read_sockets: which namespace each socket came from, as
+     * spans of the list; NULL (and 0) when only the current one was read. */
+    struct cli_netns_span *netns_spans;
+    size_t netns_span_count;
     /* State. */
     struct ps_logger log;
     struct ps_registry *reg;
@@ -129,6 +135,14 @@ bool cli_knowledge_names(const char *name);
  * hidden. Returns EXIT_OK or EXIT_FAILURE_ (message printed). */
 int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
                      struct ps_socket_list *list, struct ps_owners **owners);
+struct cli_netns_span {
+    size_t end;                  /* sockets before this index (after the
+                                    previous span's end) */
+    char label[64];
+};
+/* The namespace label of socket i of the last cli_read_sockets(), or NULL. */
+const char *cli_netns_of(const struct cli *cli, size_t i);
+
 /* The first owner of s, or NULL. */
 const struct ps_process *cli_owner_of(const struct ps_owners *owners,
                                       const struct ps_socket *s);

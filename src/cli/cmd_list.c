@@ -132,7 +132,7 @@ static bool wanted(const struct ps_socket *s, const struct list_opts *o,
 }
 
 static int emit_json(const struct ps_socket *s, const char *service,
-                     const struct ps_process *p)
+                     const struct ps_process *p, const char *netns)
 {
     char local[64], peer[64];
     ps_sock_addr_format(s->family, s->local, local, sizeof local);
@@ -146,17 +146,17 @@ static int emit_json(const struct ps_socket *s, const char *service,
     json_object_set_new(o, "pid", p ? json_integer(p->pid) : json_null());
     json_object_set_new(o, "process", p ? json_string(p->comm) : json_null());
     json_object_set_new(o, "user", p ? json_string(p->user) : json_null());
-    json_object_set_new(o, "netns", json_null());
+    json_object_set_new(o, "netns", netns ? json_string(netns) : json_null());
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return rc || fputc('\n', stdout) == EOF ? -1 : 0;
 }
 
 static const char *const list_headers[] = {"PROTO", "STATE", "LOCAL", "PEER",
-                                           "SERVICE", "PROCESS", "USER"};
+                                           "SERVICE", "PROCESS", "USER", "NETNS"};
 
 static int emit_row(struct cli_table *t, const struct ps_socket *s,
-                    const char *service, const struct ps_process *p)
+                    const char *service, const struct ps_process *p, const char *ns)
 {
     char local[80], peer[80], proc[64], uid[16];
     cli_endpoint(s, true, local, sizeof local);
@@ -164,16 +164,18 @@ static int emit_row(struct cli_table *t, const struct ps_socket *s,
     if (p)
         snprintf(proc, sizeof proc, "%s/%d", p->comm, p->pid);
     snprintf(uid, sizeof uid, "%u", s->uid);
-    const char *cells[7] = {ps_proto_name(s->proto), ps_sock_state_name(s->state, s->proto),
+    const char *cells[8] = {ps_proto_name(s->proto), ps_sock_state_name(s->state, s->proto),
                             local, peer, service[0] ? service : "-", p ? proc : "-",
-                            p ? p->user : uid};
+                            p ? p->user : uid, ns ? ns : "-"};
     return cli_table_add(t, cells);
 }
 
 static int print_sockets(struct cli *cli, const struct ps_socket_list *list,
                          const struct ps_owners *owners, const struct list_opts *o)
 {
-    struct cli_table *t = cli->json ? NULL : cli_table_new(7, list_headers);
+    /* The NETNS column only when sockets come from another namespace. */
+    size_t cols = cli->netns_span_count ? 8 : 7;
+    struct cli_table *t = cli->json ? NULL : cli_table_new(cols, list_headers);
     if (!cli->json && !t)
         return EXIT_FAILURE_;
     for (size_t i = 0; i < list->count; i++) {
@@ -182,7 +184,8 @@ static int print_sockets(struct cli *cli, const struct ps_socket_list *list,
         if (!wanted(s, o, p))
             continue;
         const char *service = service_of(cli, s, o);
-        if (cli->json ? emit_json(s, service, p) : emit_row(t, s, service, p)) {
+        const char *ns = cli_netns_of(cli, i);
+        if (cli->json ? emit_json(s, service, p, ns) : emit_row(t, s, service, p, ns)) {
             cli_table_free(t);
             return EXIT_FAILURE_;
         }

@@ -40,6 +40,10 @@ static void main_usage(FILE *out)
           "  --json                JSON Lines output, one object per line\n"
           "  --no-color            no colour (also: NO_COLOR set, or not a terminal)\n"
           "  --proc-root DIR       read host settings below DIR instead of /proc\n"
+          "  --netns NAME|PATH     list, who, audit: look into that network namespace\n"
+          "                        (a name under /run/netns, or /proc/PID/ns/net)\n"
+          "  --all-netns           list, who, audit: every named namespace and every\n"
+          "                        one a running process uses, each row labelled\n"
           "  -v, --verbose         report malformed registry lines one by one\n"
           "  -h, --help            show this help\n"
           "  -V, --version         show the version\n"
@@ -117,5 +121,6 @@ int main(int argc, char **argv)
     }
     ps_registry_free(cli.reg);
     free(cli.registries);
+    free(cli.netns_spans);
     return status;
 }

@@ -15,6 +15,8 @@ enum {
     OPT_NO_COLOR,
     OPT_PROC_ROOT,
     OPT_NO_CACHE,
+    OPT_NETNS,
+    OPT_ALL_NETNS,
 };
 
 const struct option cli_global_longopts[] = {
@@ -26,6 +28,8 @@ const struct option cli_global_longopts[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"proc-root", required_argument, NULL, OPT_PROC_ROOT},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"netns", required_argument, NULL, OPT_NETNS},
+    {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
     {"help", no_argument, NULL, 'h'},
     {"verbose", no_argument, NULL, 'v'},
     {"version", no_argument, NULL, 'V'},
@@ -114,6 +118,12 @@ int cli_global_option(struct cli *cli, int opt, const char *arg)
     case OPT_NO_COLOR:
         cli->no_color = true;
         cli->color = false;
+        return 1;
+    case OPT_NETNS:
+        cli->netns = arg;
+        return 1;
+    case OPT_ALL_NETNS:
+        cli->all_netns = true;
         return 1;
     case OPT_NO_CACHE:
         cli->no_cache = true;

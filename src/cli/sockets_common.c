@@ -1,18 +1,83 @@
 /* What list, who and audit share: reading the socket table and owners. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cli/cli.h"
 
+/* Dumps the sockets of one namespace (NULL: the current one). */
+static int dump_in(struct cli *cli, const char *spec, const struct ps_sock_query *q,
+                   struct ps_socket_list *list)
+{
+    int saved = -1, rc = 0;
+    if (spec && (rc = ps_netns_enter(spec, NULL, &saved))) {
+        cli_error(cli, "cannot enter network namespace %s: %s%s", spec, ps_strerror(rc),
+                  rc == PS_EACCES ? " (needs root)" : "");
+        return rc == PS_ENOENT || rc == PS_EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
+    }
+    rc = ps_sockets_dump(q, cli->proc_root, list, &cli->log);
+    if (saved >= 0 && ps_netns_leave(saved)) {
+        cli_error(cli, "cannot return to the original network namespace");
+        return EXIT_FAILURE_;
+    }
+    if (rc) {
+        cli_error(cli, "cannot read the socket table%s%s: %s", spec ? " of " : "",
+                  spec ? spec : "", ps_strerror(rc));
+        return EXIT_FAILURE_;
+    }
+    return EXIT_OK;
+}
+
+static int add_span(struct cli *cli, size_t end, const char *label)
+{
+    struct cli_netns_span *grown =
+        realloc(cli->netns_spans, (cli->netns_span_count + 1) * sizeof *grown);
+    if (!grown)
+        return EXIT_FAILURE_;
+    cli->netns_spans = grown;
+    grown[cli->netns_span_count].end = end;
+    snprintf(grown[cli->netns_span_count++].label, sizeof grown->label, "%s", label);
+    return EXIT_OK;
+}
+
+/* Every namespace in turn, each span of the list labelled with its name. */
+static int dump_all(struct cli *cli, const struct ps_sock_query *q,
+                    struct ps_socket_list *list)
+{
+    struct ps_netns *ns;
+    size_t n;
+    if (ps_netns_list(cli->proc_root, NULL, &ns, &n, &cli->log)) {
+        cli_error(cli, "cannot list the network namespaces");
+        return EXIT_FAILURE_;
+    }
+    int status = EXIT_OK;
+    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+        status = dump_in(cli, ns[i].path, q, list);
+        if (status == EXIT_OK)
+            status = add_span(cli, list->count, ns[i].name);
+    }
+    free(ns);
+    return status;
+}
+
+const char *cli_netns_of(const struct cli *cli, size_t i)
+{
+    for (size_t k = 0; k < cli->netns_span_count; k++)
+        if (i < cli->netns_spans[k].end)
+            return cli->netns_spans[k].label;
+    return NULL;
+}
+
 int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
                      struct ps_socket_list *list, struct ps_owners **owners)
 {
-    int rc = ps_sockets_dump(q, cli->proc_root, list, &cli->log);
-    if (rc) {
-        cli_error(cli, "cannot read the socket table: %s", ps_strerror(rc));
+    int status = cli->all_netns ? dump_all(cli, q, list) : dump_in(cli, cli->netns, q, list);
+    if (status == EXIT_OK && cli->netns && !cli->all_netns)
+        status = add_span(cli, list->count, cli->netns);
+    if (status) {
         ps_socket_list_clear(list);
-        return EXIT_FAILURE_;
+        return status;
     }
     *owners = NULL;
     if (ps_owners_scan(cli->proc_root, owners, &cli->log) == 0 && ps_owners_hidden(*owners))

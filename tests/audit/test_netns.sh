@@ -105,6 +105,30 @@ expect_err_has who_free_msg "nothing uses 24"
 run_ns who 70000
 expect_rc who_bad_port 2
 
+# From outside: --netns agrees with running inside (but for the label).
+run_ns list --json --port 23
+sed 's/"netns":null/"netns":"'"$NS"'"/' "$T/out" >"$T/inside"
+run --netns "$NS" list --json --port 23
+check netns_agrees cmp -s "$T/out" "$T/inside"
+run --netns "/var/run/netns/$NS" who 23
+expect_rc netns_path 0
+run --all-netns list --json --port 31337
+expect_rc all_netns 0
+expect_out_has all_netns_label "\"netns\":\"$NS\""
+run --netns no-such-netns-zz list
+expect_rc netns_missing 2
+expect_err_has netns_missing_msg "no-such-netns-zz"
+
+# As an unprivileged user: its own socket's owner is seen, and the hidden
+# owners of other users' sockets are mentioned.
+LAST="(netns, nobody) portscope list --json --port $PORT_mine"
+ip netns exec "$NS" runuser -u nobody -- env PORTSCOPE_CACHE_DIR="$T/nobody-cache" \
+    "$PORTSCOPE" list --json --port "$PORT_mine" >"$T/out" 2>"$T/err"
+RC=$?
+expect_rc nobody_rc 0
+expect_eq nobody_owner "$(json_values user) $(json_values process)" "nobody ps-listen"
+expect_err_has nobody_hidden_note "could not be inspected"
+
 # Outside the namespace, none of these sockets is seen.
 run list --json --port 31337
 check netns_isolated test ! -s "$T/out"

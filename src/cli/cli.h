@@ -130,11 +130,12 @@ int cli_check_suspect_keys(struct cli *cli, const char *cmd, int argc, char **ar
 /* Whether a knowledge entry's service or one of its uses is called name. */
 bool cli_knowledge_names(const char *name);
 
-/* Reads the sockets matching q and, in one pass, their owners (NULL when
- * /proc cannot be read); says on stderr when other users' processes are
+/* Reads the sockets matching q and, if owners_wanted, in one pass their
+ * owners (*owners NULL when not wanted or /proc cannot be read); says on stderr when other users' processes are
  * hidden. Returns EXIT_OK or EXIT_FAILURE_ (message printed). */
 int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
-                     struct ps_socket_list *list, struct ps_owners **owners);
+                     struct ps_socket_list *list, struct ps_owners **owners,
+                     bool owners_wanted);
 struct cli_netns_span {
     size_t end;                  /* sockets before this index (after the
                                     previous span's end) */

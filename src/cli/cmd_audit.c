@@ -169,7 +169,7 @@ static int audit_run(struct cli *cli, int argc, char **argv)
                               .states = 1u << PS_SOCK_LISTEN | 1u << PS_SOCK_CLOSE};
     struct ps_socket_list list = {0};
     struct ps_owners *owners;
-    if ((status = cli_read_sockets(cli, &q, &list, &owners)))
+    if ((status = cli_read_sockets(cli, &q, &list, &owners, true)))
         return status;
     struct row *rows = calloc(list.count ? list.count : 1, sizeof *rows);
     size_t n = 0;

@@ -25,7 +25,8 @@ static void list_usage(FILE *out)
           "  -l, --listening    listening sockets only (the default)\n"
           "  -a, --all          sockets in every state\n"
           "  -n, --numeric      no service names\n"
-          "  -p, --processes    show owners (the default; kept for ss habits)\n"
+          "  -p, --processes    show owners; plain `list` does, but as with ss,\n"
+          "                     other flags without -p skip the /proc walk\n"
           "  -4, -6             IPv4 or IPv6 only\n"
           "  --port N           sockets whose local or peer port is N\n"
           "  --proto P          tcp or udp\n"
@@ -41,6 +42,8 @@ static void list_usage(FILE *out)
 struct list_opts {
     unsigned protos, families;
     bool all, numeric;
+    bool owners;             /* -p given */
+    bool selected;           /* any of -t -u -l -a -n -4 -6 given */
     long port;               /* -1: any */
     const char *user;
     uid_t uid;               /* resolved --user */
@@ -83,13 +86,15 @@ static int list_option(struct cli *cli, void *ctx, int opt, const char *arg)
 {
     struct list_opts *o = ctx;
     enum ps_proto proto;
+    if (opt > 0 && opt < 128 && strchr("tulan46", opt))
+        o->selected = true;
     switch (opt) {
     case 't': o->protos |= 1u << PS_PROTO_TCP; return 0;
     case 'u': o->protos |= 1u << PS_PROTO_UDP; return 0;
     case 'l': o->all = false; return 0;
     case 'a': o->all = true; return 0;
     case 'n': o->numeric = true; return 0;
-    case 'p': return 0;
+    case 'p': o->owners = true; return 0;
     case '4': o->families |= PS_SOCK_IPV4; return 0;
     case '6': o->families |= PS_SOCK_IPV6; return 0;
     case OPT_PORT:
@@ -217,7 +222,10 @@ static int list_run(struct cli *cli, int argc, char **argv)
         return status;
     struct ps_socket_list list = {0};
     struct ps_owners *owners;
-    if ((status = cli_read_sockets(cli, &q, &list, &owners)))
+    /* As ss: flags without -p list no owners (the /proc walk is most of the
+     * time on a busy host); plain `list` shows them. */
+    bool owners_wanted = o.owners || !o.selected;
+    if ((status = cli_read_sockets(cli, &q, &list, &owners, owners_wanted)))
         return status;
     status = print_sockets(cli, &list, owners, &o);
     ps_owners_free(owners);

@@ -148,7 +148,7 @@ static int who_run(struct cli *cli, int argc, char **argv)
                               .states = PS_SOCK_ALL_STATES};
     struct ps_socket_list list = {0};
     struct ps_owners *owners;
-    if ((status = cli_read_sockets(cli, &q, &list, &owners)))
+    if ((status = cli_read_sockets(cli, &q, &list, &owners, true)))
         return status;
     size_t shown = 0;
     for (size_t i = 0; i < list.count; i++) {

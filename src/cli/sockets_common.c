@@ -70,7 +70,8 @@ const char *cli_netns_of(const struct cli *cli, size_t i)
 }
 
 int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
-                     struct ps_socket_list *list, struct ps_owners **owners)
+                     struct ps_socket_list *list, struct ps_owners **owners,
+                     bool owners_wanted)
 {
     int status = cli->all_netns ? dump_all(cli, q, list) : dump_in(cli, cli->netns, q, list);
     if (status == EXIT_OK && cli->netns && !cli->all_netns)
@@ -80,6 +81,8 @@ int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
         return status;
     }
     *owners = NULL;
+    if (!owners_wanted)
+        return EXIT_OK;
     if (ps_owners_scan(cli->proc_root, owners, &cli->log) == 0 && ps_owners_hidden(*owners))
         cli_warn(cli, "%zu processes of other users could not be inspected, so the "
                  "owners of their sockets are not shown; run as root to see them",

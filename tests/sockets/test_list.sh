@@ -32,10 +32,14 @@ expect_rc list_tcp 0
 expect_eq list_tcp_fields "$(fields proto state local_addr local_port pid process)" \
     "tcp LISTEN 127.0.0.1 $TPORT $TPID ps-listen"
 
-run list -u --port "$UPORT" --json
+run list -up --port "$UPORT" --json
 expect_rc list_udp 0
 expect_eq list_udp_fields "$(fields proto state local_addr local_port pid)" \
     "udp UNCONN ::1 $UPORT $UPID"
+
+# As with ss, selection flags without -p leave owners out.
+run list -u --port "$UPORT" --json
+expect_eq list_no_p_no_owner "$(json_values pid)" "null"
 
 run list -t --port "$UPORT"
 expect_rc list_tcp_only 0

@@ -84,7 +84,7 @@ static void services_expands_ranges_and_drops_unnamed(void **state)
 {
     (void)state;
     struct ps_registry *reg = ps_test_sealed(
-        "Service Name,Port Number,Transport Protocol,Description\n"
+        "service name,port number,transport protocol,Description\n"
         ",0,tcp,Reserved\n"
         "wide,100-102,tcp,Wide one\n"
         "narrow,103,udp,\n", PS_FORMAT_IANA);
@@ -191,7 +191,7 @@ static void json_lines_have_the_keys(void **state)
     (void)state;
     struct ps_registry *reg = ps_test_registry(NULL);
     ps_test_load(reg, fixture, PS_FORMAT_SERVICES, "test", 0);
-    ps_test_load(reg, "Service Name,Port Number,Transport Protocol,Description\n"
+    ps_test_load(reg, "service name,port number,transport protocol,Description\n"
                       "wide,6000-6063,tcp,A range\n"
                       "ssh,22,tcp,From IANA\n", PS_FORMAT_IANA, "iana", 0);
     ps_test_load(reg, "ssh 22/tcp 0.182286 # nmap\n", PS_FORMAT_NMAP, "nmap", 0);

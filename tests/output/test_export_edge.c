@@ -33,7 +33,7 @@ static void services_export_reads_back(void **state)
     (void)state;
     /* Regression test (was a bug): "services export writes names its own parser refuses". */
     struct ps_registry *reg = ps_test_sealed(
-        "Service Name,Port Number,Transport Protocol,Description\n"
+        "service name,port number,transport protocol,Description\n"
         "sql*net,66,tcp,Oracle SQL*NET\n"
         "cl/1,172,udp,Network Innovations CL/1\n"
         "plain,173,tcp,Plain name\n", PS_FORMAT_IANA);

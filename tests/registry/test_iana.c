@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #define HEADER                                                                 \
-    "Service Name,Port Number,Transport Protocol,Description,Assignee,"        \
+    "service name,port number,transport protocol,Description,Assignee,"        \
     "Contact,Registration Date,Modification Date,Reference,Service Code,"      \
     "Unauthorized Use Reported,Assignment Notes\n"
 

@@ -201,7 +201,7 @@ static void iteration_visits_each_record_once_in_order(void **state)
     (void)state;
     struct ps_registry *reg = ps_test_registry(NULL);
     assert_int_equal(ps_registry_add_builtin(reg), 0);
-    ps_test_load(reg, "Service Name,Port Number,Transport Protocol,Description\n"
+    ps_test_load(reg, "service name,port number,transport protocol,Description\n"
                       ",65535,,Reserved\n"
                       "zero,0,tcp,Port zero\n"
                       "wide,60000-65535,udp,Wide range\n",

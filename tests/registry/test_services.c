@@ -249,7 +249,7 @@ static void format_detection(void **state)
 {
     (void)state;
 #define DETECT(s) ps_format_detect(s, strlen(s))
-    assert_int_equal(DETECT("Service Name,Port Number,Transport Protocol\n"), PS_FORMAT_IANA);
+    assert_int_equal(DETECT("service name,port number,transport protocol\n"), PS_FORMAT_IANA);
     assert_int_equal(DETECT("service name,port number\n"), PS_FORMAT_IANA);
     assert_int_equal(DETECT("\xEF\xBB\xBFService Name,Port Number\n"), PS_FORMAT_IANA);
     assert_int_equal(DETECT(nmap_text), PS_FORMAT_NMAP);
@@ -270,7 +270,7 @@ static void auto_format_on_load(void **state)
     struct ps_registry *reg = ps_test_registry(NULL);
     ps_test_load(reg, nmap_text, PS_FORMAT_AUTO, "n", 0);
     ps_test_load(reg, services_text, PS_FORMAT_AUTO, "s", 0);
-    ps_test_load(reg, "Service Name,Port Number,Transport Protocol,Description\n"
+    ps_test_load(reg, "service name,port number,transport protocol,Description\n"
                       "pst,47000,tcp,Test\n", PS_FORMAT_AUTO, "i", 0);
     assert_int_equal(ps_registry_source(reg, 0)->format, PS_FORMAT_NMAP);
     assert_int_equal(ps_registry_source(reg, 1)->format, PS_FORMAT_SERVICES);

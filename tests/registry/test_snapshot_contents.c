@@ -23,7 +23,7 @@ static const char nmap_text[] =
     "unknown\t47030/tcp\t0.000100\n"
     "pst-alpha\t47001/tcp\t0.012500\n";
 static const char iana_text[] =
-    "Service Name,Port Number,Transport Protocol,Description\n"
+    "service name,port number,transport protocol,Description\n"
     ",0,tcp,Reserved\n"
     "pst-xrange,47100-47103,,\"Two-line\ndescription\"\n";
 

@@ -36,6 +36,12 @@ enum ps_exposure ps_socket_exposure(const struct ps_socket *s)
             return PS_EXPOSED_LOOPBACK;
         return memcmp(s->local, zero, 4) == 0 ? PS_EXPOSED_ALL : PS_EXPOSED_ADDRESS;
     }
+    static const uint8_t v4_mapped[12] = {[10] = 0xff, [11] = 0xff};
+    if (memcmp(s->local, v4_mapped, 12) == 0) { /* ::ffff:a.b.c.d */
+        if (s->local[12] == 127)
+            return PS_EXPOSED_LOOPBACK;
+        return memcmp(s->local + 12, zero, 4) == 0 ? PS_EXPOSED_ALL : PS_EXPOSED_ADDRESS;
+    }
     if (memcmp(s->local, v6_loopback, 16) == 0)
         return PS_EXPOSED_LOOPBACK;
     return memcmp(s->local, zero, 16) == 0 ? PS_EXPOSED_ALL : PS_EXPOSED_ADDRESS;

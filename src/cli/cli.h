@@ -150,6 +150,10 @@ const struct ps_process *cli_owner_of(const struct ps_owners *owners,
 /* "127.0.0.1:22", "[::1]:22", "*:22", "*:*" for the local or peer end. */
 void cli_endpoint(const struct ps_socket *s, bool local, char *buf, size_t len);
 
+/* in, with control characters and bytes that are not UTF-8 shown as \xNN,
+ * in out (len bytes, at least 8). Returns out. */
+const char *cli_printable(const char *in, char *out, size_t len);
+
 /* Ends output: flushes stdout and reports a write error. */
 int cli_finish_output(const struct cli *cli, int status);
 

@@ -82,8 +82,11 @@ static int print_json(const struct row *r)
     if (!o)
         return -1;
     json_object_set_new(o, "pid", r->p ? json_integer(r->p->pid) : json_null());
-    json_object_set_new(o, "process", r->p ? json_string(r->p->comm) : json_null());
-    json_object_set_new(o, "user", r->p ? json_string(r->p->user) : json_null());
+    char comm[80], user[160];
+    json_object_set_new(o, "process", r->p ? json_string(cli_printable(r->p->comm, comm, sizeof comm))
+                                           : json_null());
+    json_object_set_new(o, "user", r->p ? json_string(cli_printable(r->p->user, user, sizeof user))
+                                        : json_null());
     json_object_set_new(o, "reason", json_string(r->f.reason));
     json_object_set_new(o, "action", json_string(r->f.action));
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -100,8 +103,10 @@ static void print_text(const struct cli *cli, const struct row *r, size_t width)
         sev[i++] = (char)(*n - ('a' <= *n && *n <= 'z' ? 32 : 0));
     sev[i] = '\0';
     cli_endpoint(r->s, true, local, sizeof local);
+    char comm[80], user[160];
     if (r->p)
-        snprintf(owner, sizeof owner, "%s/%d (%s)", r->p->comm, r->p->pid, r->p->user);
+        snprintf(owner, sizeof owner, "%s/%d (%s)", cli_printable(r->p->comm, comm, sizeof comm),
+                 r->p->pid, cli_printable(r->p->user, user, sizeof user));
     snprintf(head, sizeof head, "%u/%s  %s  %s  %s", r->s->local_port,
              ps_proto_name(r->s->proto), local, r->f.service[0] ? r->f.service : "-", owner);
     const char *c = cli->color ? colors[r->f.severity] : "", *e = cli->color ? "\033[0m" : "";

@@ -1,6 +1,8 @@
 /* portscope list: what listens here (and, with -a, what is connected), with
  * the service each port is registered for and the process that owns it. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -69,8 +71,13 @@ static int resolve_user(struct cli *cli, const char *name, uid_t *uid)
     struct passwd pw, *res = NULL;
     char buf[4096];
     char *end;
+    errno = 0;
     unsigned long v = strtoul(name, &end, 10);
-    if (*name && !*end) {
+    if (*name >= '0' && *name <= '9' && !*end) {
+        if (errno == ERANGE || v >= UINT32_MAX) {
+            cli_error(cli, "list: --user %s is not a valid uid", name);
+            return EXIT_USAGE;
+        }
         *uid = (uid_t)v;
         return 0;
     }
@@ -98,7 +105,7 @@ static int list_option(struct cli *cli, void *ctx, int opt, const char *arg)
     case '4': o->families |= PS_SOCK_IPV4; return 0;
     case '6': o->families |= PS_SOCK_IPV6; return 0;
     case OPT_PORT:
-        return cli_number(cli, "list: --port", arg, 0, 65535, &o->port) ? EXIT_USAGE : 0;
+        return cli_number(cli, "list: --port", arg, 1, 65535, &o->port) ? EXIT_USAGE : 0;
     case OPT_PROTO:
         if (ps_proto_parse(arg, strlen(arg), &proto) || proto > PS_PROTO_UDP) {
             cli_error(cli, "list: --proto '%s' is not tcp or udp", arg);
@@ -120,8 +127,10 @@ static const char *service_of(struct cli *cli, const struct ps_socket *s,
     const struct ps_service *svc;
     if (o->numeric || !cli->reg)
         return "";
-    /* A listener is known by its local port; a client by its peer's. */
+    /* A listener is known by its local port. For a connection, the server
+     * end is usually the lower port: the other side is ephemeral. */
     uint16_t port = s->state == PS_SOCK_LISTEN || s->peer_port == 0 ? s->local_port
+                    : s->local_port < s->peer_port                  ? s->local_port
                                                                      : s->peer_port;
     return ps_registry_find_port(cli->reg, s->proto, port, &svc, 1) ? svc->name : "";
 }
@@ -149,8 +158,11 @@ static int emit_json(const struct ps_socket *s, const char *service,
     if (!o)
         return -1;
     json_object_set_new(o, "pid", p ? json_integer(p->pid) : json_null());
-    json_object_set_new(o, "process", p ? json_string(p->comm) : json_null());
-    json_object_set_new(o, "user", p ? json_string(p->user) : json_null());
+    char comm[80], user[160];
+    json_object_set_new(o, "process", p ? json_string(cli_printable(p->comm, comm, sizeof comm))
+                                        : json_null());
+    json_object_set_new(o, "user", p ? json_string(cli_printable(p->user, user, sizeof user))
+                                     : json_null());
     json_object_set_new(o, "netns", netns ? json_string(netns) : json_null());
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -166,8 +178,9 @@ static int emit_row(struct cli_table *t, const struct ps_socket *s,
     char local[80], peer[80], proc[64], uid[16];
     cli_endpoint(s, true, local, sizeof local);
     cli_endpoint(s, false, peer, sizeof peer);
+    char comm[80];
     if (p)
-        snprintf(proc, sizeof proc, "%s/%d", p->comm, p->pid);
+        snprintf(proc, sizeof proc, "%s/%d", cli_printable(p->comm, comm, sizeof comm), p->pid);
     snprintf(uid, sizeof uid, "%u", s->uid);
     const char *cells[8] = {ps_proto_name(s->proto), ps_sock_state_name(s->state, s->proto),
                             local, peer, service[0] ? service : "-", p ? proc : "-",

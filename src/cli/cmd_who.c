@@ -36,7 +36,7 @@ struct target {
 static bool matches(const struct target *t, const struct ps_socket *s)
 {
     for (size_t i = 0; i < t->n; i++)
-        if ((t->protos[i] == PS_PROTO_ANY || t->protos[i] == s->proto) &&
+        if ((t->protos[i] == PS_PROTO_ANY || t->protos[i] == s->proto) && t->ports[i] &&
             (s->local_port == t->ports[i] || s->peer_port == t->ports[i]))
             return true;
     return false;
@@ -52,6 +52,10 @@ static int resolve(struct cli *cli, const char *text, struct target *t)
         return EXIT_USAGE;
     }
     if (key.kind == PS_KEY_PORT) {
+        if (key.port == 0) {
+            cli_error(cli, "who: port 0 is not a port anything can use");
+            return EXIT_USAGE;
+        }
         if (key.port != key.port_end) {
             cli_error(cli, "who: '%s': give one port, not a range", text);
             return EXIT_USAGE;
@@ -89,10 +93,12 @@ static int print_json(const struct ps_socket *s, const struct ps_process *p)
     if (!o)
         return -1;
     json_object_set_new(o, "pid", p ? json_integer(p->pid) : json_null());
-    json_object_set_new(o, "process", p ? json_string(p->comm) : json_null());
-    json_object_set_new(o, "user", p ? json_string(p->user) : json_null());
-    json_object_set_new(o, "cmdline", p ? json_string(p->cmdline) : json_null());
-    json_object_set_new(o, "unit", p ? json_string(p->unit) : json_null());
+    char b[4][4096];
+    json_object_set_new(o, "process", p ? json_string(cli_printable(p->comm, b[0], 80)) : json_null());
+    json_object_set_new(o, "user", p ? json_string(cli_printable(p->user, b[1], 160)) : json_null());
+    json_object_set_new(o, "cmdline", p ? json_string(cli_printable(p->cmdline, b[2], sizeof b[2]))
+                                        : json_null());
+    json_object_set_new(o, "unit", p ? json_string(cli_printable(p->unit, b[3], 400)) : json_null());
     json_object_set_new(o, "container", p ? json_string(p->container) : json_null());
     json_object_set_new(o, "started", p && p->start_time >= 0
                                           ? json_integer(p->start_time) : json_null());
@@ -112,11 +118,13 @@ static void print_text(const struct ps_socket *s, const struct ps_process *p)
         printf("  owner unknown (another user's process, or another namespace)\n");
         return;
     }
-    printf("  process  %s (pid %d, user %s)\n", p->comm, p->pid, p->user);
+    char b[3][4096];
+    printf("  process  %s (pid %d, user %s)\n", cli_printable(p->comm, b[0], 80), p->pid,
+           cli_printable(p->user, b[1], 160));
     if (p->cmdline[0])
-        printf("  command  %s\n", p->cmdline);
+        printf("  command  %s\n", cli_printable(p->cmdline, b[2], sizeof b[2]));
     if (p->unit[0])
-        printf("  unit     %s\n", p->unit);
+        printf("  unit     %s\n", cli_printable(p->unit, b[0], sizeof b[0]));
     if (p->container[0])
         printf("  container %.12s\n", p->container);
     if (p->start_time >= 0) {

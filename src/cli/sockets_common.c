@@ -6,12 +6,19 @@
 
 #include "cli/cli.h"
 
-/* Dumps the sockets of one namespace (NULL: the current one). */
+/* Dumps the sockets of one namespace (NULL: the current one). With
+ * tolerant, a namespace that cannot be entered (its process exited, a
+ * stale name) is reported and skipped. */
 static int dump_in(struct cli *cli, const char *spec, const struct ps_sock_query *q,
-                   struct ps_socket_list *list)
+                   struct ps_socket_list *list, bool tolerant)
 {
     int saved = -1, rc = 0;
-    if (spec && (rc = ps_netns_enter(spec, NULL, &saved))) {
+    if (spec && (rc = ps_netns_enter(spec, NULL, &saved)) && tolerant &&
+        rc != PS_EACCES) {
+        cli_warn(cli, "skipped network namespace %s: %s", spec, ps_strerror(rc));
+        return EXIT_OK;
+    }
+    if (spec && rc) {
         cli_error(cli, "cannot enter network namespace %s: %s%s", spec, ps_strerror(rc),
                   rc == PS_EACCES ? " (needs root)" : "");
         return rc == PS_ENOENT || rc == PS_EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
@@ -53,7 +60,7 @@ static int dump_all(struct cli *cli, const struct ps_sock_query *q,
     }
     int status = EXIT_OK;
     for (size_t i = 0; i < n && status == EXIT_OK; i++) {
-        status = dump_in(cli, ns[i].path, q, list);
+        status = dump_in(cli, ns[i].path, q, list, true);
         if (status == EXIT_OK)
             status = add_span(cli, list->count, ns[i].name);
     }
@@ -73,7 +80,8 @@ int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
                      struct ps_socket_list *list, struct ps_owners **owners,
                      bool owners_wanted)
 {
-    int status = cli->all_netns ? dump_all(cli, q, list) : dump_in(cli, cli->netns, q, list);
+    int status = cli->all_netns ? dump_all(cli, q, list)
+                                : dump_in(cli, cli->netns, q, list, false);
     if (status == EXIT_OK && cli->netns && !cli->all_netns)
         status = add_span(cli, list->count, cli->netns);
     if (status) {
@@ -83,7 +91,14 @@ int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
     *owners = NULL;
     if (!owners_wanted)
         return EXIT_OK;
-    if (ps_owners_scan(cli->proc_root, owners, &cli->log) == 0 && ps_owners_hidden(*owners))
+    int rc = ps_owners_scan(cli->proc_root, owners, &cli->log);
+    if (rc) {
+        cli_error(cli, "cannot read the owners of the sockets from %s: %s",
+                  cli->proc_root, ps_strerror(rc));
+        ps_socket_list_clear(list);
+        return rc == PS_ENOENT ? EXIT_USAGE : EXIT_FAILURE_;
+    }
+    if (ps_owners_hidden(*owners))
         cli_warn(cli, "%zu processes of other users could not be inspected, so the "
                  "owners of their sockets are not shown; run as root to see them",
                  ps_owners_hidden(*owners));
@@ -110,4 +125,36 @@ void cli_endpoint(const struct ps_socket *s, bool local, char *buf, size_t len)
         snprintf(buf, len, "*:*");
     else
         snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
+             : (s[0] >> 3) == 30 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+const char *cli_printable(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)in;
+    while (*s && o + 5 < len) {
+        size_t n = utf8_len(s);
+        if (n == 0 || *s < 0x20 || *s == 0x7f) {
+            /* Any local user can name a process; its bytes must not reach
+             * root's terminal as escape sequences. */
+            o += (size_t)snprintf(out + o, len - o, "\\x%02x", *s);
+            s++;
+            continue;
+        }
+        memcpy(out + o, s, n);
+        o += n;
+        s += n;
+    }
+    out[o] = '\0';
+    return out;
 }

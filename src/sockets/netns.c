@@ -103,7 +103,10 @@ int ps_netns_enter(const char *spec, const char *run_dir, int *saved)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ps__from_errno(errno);
-    int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    /* The calling thread's namespace, which need not be the main thread's. */
+    int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     if (self < 0) {
         int rc = ps__from_errno(errno);
         close(fd);

@@ -86,6 +86,13 @@ static void exposure_and_names(void **state)
     assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_LOOPBACK);
     s = sock(PS_PROTO_TCP, "2001:db8::1", 80);
     assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_ADDRESS);
+    /* Dual-stack listeners show IPv4 as mapped addresses. */
+    s = sock(PS_PROTO_TCP, "::ffff:127.0.0.1", 6379);
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_LOOPBACK);
+    s = sock(PS_PROTO_TCP, "::ffff:0.0.0.0", 6379);
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_ALL);
+    s = sock(PS_PROTO_TCP, "::ffff:198.18.0.1", 6379);
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_ADDRESS);
     enum ps_severity sev;
     assert_int_equal(ps_severity_parse("High", &sev), 0);
     assert_int_equal(sev, PS_SEV_HIGH);

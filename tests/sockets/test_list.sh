@@ -67,6 +67,24 @@ expect_rc list_bad_proto 2
 run list extra
 expect_rc list_extra_arg 2
 
+run who 0
+expect_rc who_port_zero 2
+run list --port 0
+expect_rc list_port_zero 2
+run list --user 4294967296
+expect_rc list_uid_range 2
+
+# A process name with an escape character reaches no terminal raw.
+BAD="$T/bad$(printf '\033')[2J"
+cp "$PS_LISTEN" "$BAD"
+PS_LISTEN=$BAD start_listener tcp 127.0.0.1
+BPORT=$LPORT
+run --no-color list --port "$BPORT"
+expect_out_has list_escaped_name 'bad\x1b[2J'
+check list_no_raw_escape bash -c "! grep -q \$'\\033' '$T/out'"
+run list --json --port "$BPORT"
+expect_eq list_escaped_json "$(json_values process)" 'bad\x1b[2J'
+
 stop_all
 run list --port "$TPORT" --json
 check list_gone test ! -s "$T/out"

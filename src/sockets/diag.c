@@ -147,6 +147,7 @@ int ps_sockets_dump(const struct ps_sock_query *q, const char *proc_root,
 {
     bool no_socket = false;
     int rc = 0;
+    size_t fell_back = 0, missing = 0; /* pairs read from /proc, tables absent */
 
     if (!out)
         return PS_EINVAL;
@@ -171,7 +172,16 @@ int ps_sockets_dump(const struct ps_sock_query *q, const char *proc_root,
             log_fallback(log, no_socket ? NULL : pr, err, proc_root);
         }
         rc = fallback_pair(pr, q, proc_root, out, log);
+        fell_back++;
+        if (rc == PS_EIO) {
+            /* That table is absent (IPv6 disabled, say): only when every
+             * table is, is there nothing to read. */
+            missing++;
+            rc = 0;
+        }
     }
     free(buf);
+    if (rc == 0 && fell_back > 0 && missing == fell_back)
+        rc = PS_EIO;
     return rc < 0 ? rc : 0;
 }

@@ -21,7 +21,7 @@ static void audit_usage(FILE *out)
           "Options:\n"
           "  --json            one JSON object per finding: severity, port, proto,\n"
           "                    address, exposure, service, pid, process, user,\n"
-          "                    reason, action\n"
+          "                    netns, reason, action\n"
           "  --fail-on LEVEL   exit 1 when a finding is at LEVEL or worse (info,\n"
           "                    low, medium, high, critical): for CI and cron\n"
           "\n"
@@ -56,6 +56,7 @@ static int audit_option(struct cli *cli, void *ctx, int opt, const char *arg)
 struct row {
     const struct ps_socket *s;
     const struct ps_process *p;
+    const char *netns;           /* label with --netns/--all-netns, or NULL */
     struct ps_finding f;
 };
 
@@ -87,6 +88,7 @@ static int print_json(const struct row *r)
                                            : json_null());
     json_object_set_new(o, "user", r->p ? json_string(cli_printable(r->p->user, user, sizeof user))
                                         : json_null());
+    json_object_set_new(o, "netns", r->netns ? json_string(r->netns) : json_null());
     json_object_set_new(o, "reason", json_string(r->f.reason));
     json_object_set_new(o, "action", json_string(r->f.action));
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -107,8 +109,9 @@ static void print_text(const struct cli *cli, const struct row *r, size_t width)
     if (r->p)
         snprintf(owner, sizeof owner, "%s/%d (%s)", cli_printable(r->p->comm, comm, sizeof comm),
                  r->p->pid, cli_printable(r->p->user, user, sizeof user));
-    snprintf(head, sizeof head, "%u/%s  %s  %s  %s", r->s->local_port,
-             ps_proto_name(r->s->proto), local, r->f.service[0] ? r->f.service : "-", owner);
+    snprintf(head, sizeof head, "%u/%s  %s  %s  %s%s%s", r->s->local_port,
+             ps_proto_name(r->s->proto), local, r->f.service[0] ? r->f.service : "-", owner,
+             r->netns ? "  netns " : "", r->netns ? r->netns : "");
     const char *c = cli->color ? colors[r->f.severity] : "", *e = cli->color ? "\033[0m" : "";
     printf("%s%-8s%s  %s\n", c, sev, e, head);
     char line[512];
@@ -183,6 +186,7 @@ static int audit_run(struct cli *cli, int argc, char **argv)
         struct row *r = &rows[n];
         r->s = &list.v[i];
         r->p = cli_owner_of(owners, r->s);
+        r->netns = cli_netns_of(cli, i);
         if (ps_audit_socket(r->s, cli->reg, &r->f)) {
             failed |= o.fail_on_set && r->f.severity >= o.fail_on;
             n++;

@@ -19,7 +19,8 @@ static void who_usage(FILE *out)
           "Options:\n"
           "  --json   one JSON object per socket: proto, state, local_addr,\n"
           "           local_port, peer_addr, peer_port, pid, process, user,\n"
-          "           cmdline, unit, container, started (seconds since the epoch)\n"
+          "           cmdline, unit, container, started (seconds since the epoch),\n"
+          "           netns (with --netns or --all-netns)\n"
           "\n"
           "Exit status: 0 something uses the port; 1 nothing does; 2 usage error.\n",
           out);
@@ -81,7 +82,8 @@ static int resolve(struct cli *cli, const char *text, struct target *t)
     return EXIT_OK;
 }
 
-static int print_json(const struct ps_socket *s, const struct ps_process *p)
+static int print_json(const struct ps_socket *s, const struct ps_process *p,
+                      const char *netns)
 {
     char local[64], peer[64];
     ps_sock_addr_format(s->family, s->local, local, sizeof local);
@@ -102,18 +104,21 @@ static int print_json(const struct ps_socket *s, const struct ps_process *p)
     json_object_set_new(o, "container", p ? json_string(p->container) : json_null());
     json_object_set_new(o, "started", p && p->start_time >= 0
                                           ? json_integer(p->start_time) : json_null());
+    json_object_set_new(o, "netns", netns ? json_string(netns) : json_null());
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return rc || fputc('\n', stdout) == EOF ? -1 : 0;
 }
 
-static void print_text(const struct ps_socket *s, const struct ps_process *p)
+static void print_text(const struct ps_socket *s, const struct ps_process *p,
+                       const char *netns)
 {
     char local[80], peer[80];
     cli_endpoint(s, true, local, sizeof local);
     cli_endpoint(s, false, peer, sizeof peer);
-    printf("%s %s %s -> %s\n", ps_proto_name(s->proto),
-           ps_sock_state_name(s->state, s->proto), local, peer);
+    printf("%s %s %s -> %s%s%s\n", ps_proto_name(s->proto),
+           ps_sock_state_name(s->state, s->proto), local, peer,
+           netns ? "  netns " : "", netns ? netns : "");
     if (!p) {
         printf("  owner unknown (another user's process, or another namespace)\n");
         return;
@@ -163,17 +168,24 @@ static int who_run(struct cli *cli, int argc, char **argv)
         const struct ps_socket *s = &list.v[i];
         if (!matches(&t, s))
             continue;
-        const struct ps_process *proc = cli_owner_of(owners, s);
-        if (cli->json) {
-            if (print_json(s, proc))
-                break;
-        } else {
-            if (shown)
-                fputc('\n', stdout);
-            print_text(s, proc);
+        /* Every process holding the socket (after fork, several), as
+         * fuser and lsof show them; one entry with no owner if none. */
+        const struct ps_process *procs[16];
+        size_t n = owners && s->inode ? ps_owners_find(owners, s->inode, procs, 16) : 0;
+        for (size_t k = 0; k < (n ? (n < 16 ? n : 16) : 1); k++) {
+            const struct ps_process *proc = n ? procs[k] : NULL;
+            if (cli->json) {
+                if (print_json(s, proc, cli_netns_of(cli, i)))
+                    goto done;
+            } else {
+                if (shown)
+                    fputc('\n', stdout);
+                print_text(s, proc, cli_netns_of(cli, i));
+            }
+            shown++;
         }
-        shown++;
     }
+done:
     if (shown == 0)
         cli_error(cli, "who: nothing uses %s", argv[first]);
     ps_owners_free(owners);

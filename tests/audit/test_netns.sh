@@ -115,6 +115,10 @@ expect_rc netns_path 0
 run --all-netns list --json --port 31337
 expect_rc all_netns 0
 expect_out_has all_netns_label "\"netns\":\"$NS\""
+run --all-netns audit --json
+expect_out_has all_netns_audit_label "\"netns\":\"$NS\""
+run --netns "$NS" who --json 23
+expect_out_has netns_who_label "\"netns\":\"$NS\""
 run --netns no-such-netns-zz list
 expect_rc netns_missing 2
 expect_err_has netns_missing_msg "no-such-netns-zz"

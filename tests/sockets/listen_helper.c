@@ -42,6 +42,14 @@ int main(int argc, char **argv)
     if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) != 0 || (tcp && listen(fd, 8) != 0) ||
         getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
         return 1;
+    /* PS_LISTEN_FORK=1: a child shares the socket, as after a server's
+     * fork, so it has two owners. */
+    if (getenv("PS_LISTEN_FORK") && fork() == 0) {
+        char c;
+        while (read(0, &c, 1) > 0)
+            ;
+        return 0;
+    }
     printf("%u\n", ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port));
     fflush(stdout);
     char buf[64];

@@ -67,6 +67,13 @@ expect_rc list_bad_proto 2
 run list extra
 expect_rc list_extra_arg 2
 
+# A socket shared after fork has two owners; who shows both.
+PS_LISTEN_FORK=1 start_listener tcp 127.0.0.1
+run who --json "$LPORT"
+expect_rc who_shared 0
+check who_two_owners test "$(wc -l <"$T/out")" -eq 2
+check who_two_pids test "$("$PS_JSON_CHECK" --print pid <"$T/out" | sort -u | wc -l)" -eq 2
+
 run who 0
 expect_rc who_port_zero 2
 run list --port 0

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "cli/cli.h"
@@ -99,9 +100,10 @@ int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
         return rc == PS_ENOENT ? EXIT_USAGE : EXIT_FAILURE_;
     }
     if (ps_owners_hidden(*owners))
-        cli_warn(cli, "%zu processes of other users could not be inspected, so the "
-                 "owners of their sockets are not shown; run as root to see them",
-                 ps_owners_hidden(*owners));
+        cli_warn(cli, "%zu process%s could not be inspected, so the owners of "
+                 "their sockets are not shown%s", ps_owners_hidden(*owners),
+                 ps_owners_hidden(*owners) == 1 ? "" : "es",
+                 geteuid() ? "; run as root to see them" : "");
     return EXIT_OK;
 }
 

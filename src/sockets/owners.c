@@ -9,6 +9,7 @@
  * (getpwuid_r may open the user database besides). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -174,6 +175,12 @@ static int unreadable(struct scan *s, int pid, int err)
         return 0; /* exited since readdir: nothing to report */
     if (err == ENOMEM)
         return PS_ENOMEM;
+    if (err == EMFILE || err == ENFILE) {
+        /* Our own limit, not another user's privacy: say so. */
+        ps__log(s->log, PS_LOG_ERROR, "owners: out of file descriptors reading pid %d",
+                pid);
+        return PS_EIO;
+    }
     s->o->hidden++;
     ps__log(s->log, err == EACCES || err == EPERM ? PS_LOG_DEBUG : PS_LOG_WARN,
             "owners: cannot read the fds of pid %d: %s", pid, strerror(err));
@@ -181,13 +188,17 @@ static int unreadable(struct scan *s, int pid, int err)
 }
 
 /* The inode of a "socket:[N]" link, or 0. The buffer fits the longest
- * socket link; a longer target is a path, and no socket. */
-static uint64_t socket_link(int dir, const char *name)
+ * socket link; a longer target is a path, and no socket. *denied is set
+ * when the link could not be read for lack of permission (a process root
+ * may not trace, for instance): its sockets' owner stays unknown. */
+static uint64_t socket_link(int dir, const char *name, bool *denied)
 {
     char l[32];
     ssize_t n = readlinkat(dir, name, l, sizeof l);
     uint64_t v = 0;
 
+    if (n < 0 && (errno == EACCES || errno == EPERM))
+        *denied = true;
     if (n < 10 || n == (ssize_t)sizeof l || memcmp(l, "socket:[", 8) != 0 ||
         l[n - 1] != ']')
         return 0;
@@ -229,12 +240,15 @@ static int read_fds(struct scan *s, int pid_fd, int pid)
         close(fd);
         return unreadable(s, pid, err);
     }
+    bool denied = false;
     while (rc == 0 && (e = readdir(d)) != NULL) {
-        uint64_t inode = e->d_name[0] == '.' ? 0 : socket_link(fd, e->d_name);
+        uint64_t inode = e->d_name[0] == '.' ? 0 : socket_link(fd, e->d_name, &denied);
         if (inode)
             rc = push_inode(s, inode);
     }
     closedir(d);
+    if (denied)
+        s->o->hidden++; /* counted once, like a directory that cannot be read */
     return rc;
 }
 

@@ -17,5 +17,6 @@
 #include "portscope/owners.h"
 #include "portscope/netns.h"
 #include "portscope/audit.h"
+#include "portscope/portspec.h"
 
 #endif

@@ -13,30 +13,14 @@
 
 #include "registry/builtin.h"
 #include "portscope/registry.h"
+#include "gen_common.h"
 
 #define MAX_ALIASES PS__BUILTIN_ALIASES
 #define NAME_MAX_LEN PS_NAME_MAX
 
 static const char *const protos[] = {"tcp", "udp", "sctp", "dccp"};
 
-static const char *input;
-static const char *output; /* removed on failure: no half table */
-static unsigned long lineno;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s:%lu: ", input, lineno);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    if (output)
-        remove(output);
-    exit(1);
-}
 
 static int valid_name(const char *s)
 {
@@ -135,14 +119,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: gen-builtin INPUT OUTPUT\n");
         return 2;
     }
-    input = argv[1];
+    gen_file = argv[1];
     FILE *in = fopen(argv[1], "r");
     if (!in) {
         perror(argv[1]);
         return 1;
     }
     FILE *out = fopen(argv[2], "w");
-    output = argv[2];
+    gen_output = argv[2];
     if (!out) {
         perror(argv[2]);
         return 1;
@@ -156,7 +140,7 @@ int main(int argc, char **argv)
     unsigned long hash = 2166136261ul; /* FNV-1a of the input: snapshots
                                           made with other data are stale */
     while (fgets(line, sizeof line, in)) {
-        lineno++;
+        gen_line++;
         for (const char *c = line; *c; c++)
             hash = ((hash ^ (unsigned char)*c) * 16777619ul) & 0xfffffffful;
         if (!strchr(line, '\n') && !feof(in))

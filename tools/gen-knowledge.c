@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_common.h"
+
 #include "knowledge/vocab.h"
 
 #define MAX_USES 16
@@ -53,24 +55,7 @@ struct entry {
 
 static struct entry entries[MAX_ENTRIES];
 static size_t entry_count;
-static const char *cur_file;
-static unsigned long cur_line;
-static const char *output;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s:%lu: ", cur_file, cur_line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    if (output)
-        remove(output);
-    exit(1);
-}
 
 static char *xstrdup(const char *s)
 {
@@ -245,8 +230,8 @@ static void add_explain_line(struct entry *e, const char *text)
 /* Checks a complete entry; messages name the entry's header line. */
 static void finish(struct entry *e)
 {
-    unsigned long reading = cur_line;
-    cur_line = e->line;
+    unsigned long reading = gen_line;
+    gen_line = e->line;
     if (!e->category)
         die("entry has no category");
     if (e->risk < 0)
@@ -268,7 +253,7 @@ static void finish(struct entry *e)
             strcmp(o->service, e->service) == 0)
             die("duplicate entry; the first is at %s:%lu", o->file, o->line);
     }
-    cur_line = reading;
+    gen_line = reading;
 }
 
 static void read_file(const char *path)
@@ -277,13 +262,13 @@ static void read_file(const char *path)
     char line[TEXT_MAX];
     struct entry *e = NULL;
     if (!in) {
-        cur_file = path;
+        gen_file = path;
         die("cannot open: %s", strerror(errno));
     }
-    cur_file = path;
-    cur_line = 0;
+    gen_file = path;
+    gen_line = 0;
     while (fgets(line, sizeof line, in)) {
-        cur_line++;
+        gen_line++;
         if (!strchr(line, '\n') && !feof(in))
             die("line too long");
         line[strcspn(line, "\r\n")] = '\0';
@@ -300,7 +285,7 @@ static void read_file(const char *path)
                 die("more than %d entries", MAX_ENTRIES);
             e = &entries[entry_count++];
             e->file = path;
-            e->line = cur_line;
+            e->line = gen_line;
             e->risk = -1;
             parse_header(e, line);
         } else {
@@ -399,16 +384,16 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++)
         read_file(argv[i]);
     qsort(entries, entry_count, sizeof entries[0], entry_cmp);
-    output = argv[1];
-    FILE *out = fopen(output, "w");
+    gen_output = argv[1];
+    FILE *out = fopen(gen_output, "w");
     if (!out) {
-        perror(output);
+        perror(gen_output);
         return 1;
     }
     emit(out);
     if (fclose(out) != 0) {
-        perror(output);
-        remove(output);
+        perror(gen_output);
+        remove(gen_output);
         return 1;
     }
     return 0;

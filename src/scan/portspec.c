@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -477,13 +478,16 @@ static int parse_into(const char *spec, const struct ps_registry *reg,
     }
 }
 
-int ps_portspec_parse(const char *spec, const struct ps_registry *reg,
-                      unsigned default_protos, struct ps_portset *out,
+/* Parses spec into a scratch set and, only when all of it is valid, merges
+ * it into target (added, or with subtract, taken away), so a bad spec never
+ * leaves target half changed. */
+static int apply_spec(struct ps_portset *target, bool subtract, const char *spec,
+                      const struct ps_registry *reg, unsigned default_protos,
                       char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
-    if (!out) {
+    if (!target) {
         if (err && errlen)
             snprintf(err, errlen, "no port set given");
         return PS_EINVAL;
@@ -495,38 +499,30 @@ int ps_portspec_parse(const char *spec, const struct ps_registry *reg,
         return PS_ENOMEM;
     }
     int rc = parse_into(spec, reg, default_protos, tmp, err, errlen);
-    if (rc == 0) {
+    if (rc == 0 && subtract) {
+        ps_portset_subtract(target, tmp);
+    } else if (rc == 0) {
         for (unsigned i = 0; i < WORDS; i++) {
-            out->tcp[i] |= tmp->tcp[i];
-            out->udp[i] |= tmp->udp[i];
+            target->tcp[i] |= tmp->tcp[i];
+            target->udp[i] |= tmp->udp[i];
         }
     }
     free(tmp);
     return rc;
 }
 
+int ps_portspec_parse(const char *spec, const struct ps_registry *reg,
+                      unsigned default_protos, struct ps_portset *out,
+                      char *err, size_t errlen)
+{
+    return apply_spec(out, false, spec, reg, default_protos, err, errlen);
+}
+
 int ps_portset_remove_spec(struct ps_portset *set, const char *spec,
                            const struct ps_registry *reg,
                            unsigned default_protos, char *err, size_t errlen)
 {
-    if (err && errlen)
-        err[0] = '\0';
-    if (!set) {
-        if (err && errlen)
-            snprintf(err, errlen, "no port set given");
-        return PS_EINVAL;
-    }
-    struct ps_portset *tmp = calloc(1, sizeof *tmp);
-    if (!tmp) {
-        if (err && errlen)
-            snprintf(err, errlen, "out of memory");
-        return PS_ENOMEM;
-    }
-    int rc = parse_into(spec, reg, default_protos, tmp, err, errlen);
-    if (rc == 0)
-        ps_portset_subtract(set, tmp);
-    free(tmp);
-    return rc;
+    return apply_spec(set, true, spec, reg, default_protos, err, errlen);
 }
 
 /* ---- Top ports -------------------------------------------------------- */

@@ -18,5 +18,8 @@
 #include "portscope/netns.h"
 #include "portscope/audit.h"
 #include "portscope/portspec.h"
+#include "portscope/targets.h"
+#include "portscope/scanres.h"
+#include "portscope/scanout.h"
 
 #endif

@@ -1,6 +1,10 @@
-# The scanner's building blocks (include/portscope/portspec.h). Included by
-# the top-level CMakeLists.txt before the library targets exist, so this
-# file only names sources:
+# The scanner (include/portscope/portspec.h, scanres.h, scan.h): the port
+# specification parser, addresses, the engine, its event loop and its probe
+# modules (src/scan/probes/). Included by the top-level CMakeLists.txt
+# before the library targets exist, so this file only names sources:
 #   include(${CMAKE_SOURCE_DIR}/src/scan/sources.cmake OPTIONAL)
 #   list(APPEND PS_LIB_SOURCES ${PS_SCAN_SOURCES})
-set(PS_SCAN_SOURCES ${CMAKE_SOURCE_DIR}/src/scan/portspec.c)
+set(PS_SCAN_SOURCES
+  ${CMAKE_SOURCE_DIR}/src/scan/portspec.c
+  ${CMAKE_SOURCE_DIR}/src/scan/ip.c
+  ${CMAKE_SOURCE_DIR}/src/scan/result.c)

@@ -1,0 +1,236 @@
+/* ps-scan-target: the listening side of the network scan tests.
+ *
+ *   ps-scan-target SPEC...        SPEC: tcp:PORTS or udp:PORTS
+ *
+ * PORTS is a comma-separated list of ports and ranges ("22,80,8000-8010").
+ * Every port is bound twice, on 0.0.0.0 and on :: (IPV6_V6ONLY=1 on the
+ * IPv6 socket, so the two never clash). When every socket is bound it
+ * prints "ready" on a line and then serves, with one epoll loop:
+ *   - TCP: accepts every connection and closes it at once, so the backlog
+ *     never fills however many scans run against it;
+ *   - UDP: answers each datagram with a short reply ("ps-scan-target\n").
+ * It exits 0 when its standard input reaches end of file (when stdin is a
+ * pipe or FIFO; a terminal works too) or on SIGTERM or SIGINT, and 1 when
+ * a port cannot be bound (message on stderr); 2 for bad arguments.
+ * A few dozen ports per process is the intended use; the limit is
+ * MAX_SOCKS sockets. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_SOCKS 4096
+
+enum kind { K_STDIN = -1, K_SIGNAL = -2 };
+
+static int socks[MAX_SOCKS];
+static int sock_tcp[MAX_SOCKS];
+static int nsocks;
+
+static int open_one(int family, int tcp, unsigned port)
+{
+    int fd = socket(family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_storage ss = {0};
+    socklen_t len;
+    if (family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_ANY);
+        a->sin_port = htons((unsigned short)port);
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        a->sin6_family = AF_INET6;
+        a->sin6_addr = in6addr_any;
+        a->sin6_port = htons((unsigned short)port);
+        len = sizeof *a;
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || (tcp && listen(fd, SOMAXCONN) != 0)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static int add_port(int ep, int tcp, unsigned port)
+{
+    static const int families[2] = {AF_INET, AF_INET6};
+    for (int f = 0; f < 2; f++) {
+        if (nsocks >= MAX_SOCKS) {
+            fprintf(stderr, "ps-scan-target: more than %d sockets\n", MAX_SOCKS);
+            return -1;
+        }
+        int fd = open_one(families[f], tcp, port);
+        if (fd < 0) {
+            fprintf(stderr, "ps-scan-target: %s %s port %u: %s\n", tcp ? "tcp" : "udp",
+                    families[f] == AF_INET ? "0.0.0.0" : "::", port, strerror(errno));
+            return -1;
+        }
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (unsigned)nsocks};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            perror("ps-scan-target: epoll_ctl");
+            return -1;
+        }
+        socks[nsocks] = fd;
+        sock_tcp[nsocks] = tcp;
+        nsocks++;
+    }
+    return 0;
+}
+
+/* parse_spec: "tcp:22,80,100-110" -> sockets. Returns 0, or -1 (bind
+ * failure, message printed) or -2 (bad spec). */
+static int parse_spec(int ep, const char *spec)
+{
+    int tcp;
+    if (strncmp(spec, "tcp:", 4) == 0)
+        tcp = 1;
+    else if (strncmp(spec, "udp:", 4) == 0)
+        tcp = 0;
+    else
+        return -2;
+    const char *p = spec + 4;
+    if (!*p)
+        return -2;
+    while (*p) {
+        char *end;
+        errno = 0;
+        unsigned long lo = strtoul(p, &end, 10), hi;
+        if (end == p || errno || lo < 1 || lo > 65535)
+            return -2;
+        hi = lo;
+        p = end;
+        if (*p == '-') {
+            p++;
+            hi = strtoul(p, &end, 10);
+            if (end == p || errno || hi < lo || hi > 65535)
+                return -2;
+            p = end;
+        }
+        for (unsigned long port = lo; port <= hi; port++)
+            if (add_port(ep, tcp, (unsigned)port) != 0)
+                return -1;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -2;
+    }
+    return 0;
+}
+
+static void serve_tcp(int fd)
+{
+    for (;;) {
+        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN, or out of descriptors for a moment */
+        }
+        close(c);
+    }
+}
+
+static void serve_udp(int fd)
+{
+    static const char reply[] = "ps-scan-target\n";
+    char buf[2048];
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t len = sizeof from;
+        ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        sendto(fd, reply, sizeof reply - 1, MSG_DONTWAIT, (struct sockaddr *)&from, len);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS...\n");
+        return 2;
+    }
+    /* Gone with the shell that started it, should that shell be killed. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    signal(SIGPIPE, SIG_IGN);
+
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (sfd < 0 || ep < 0) {
+        perror("ps-scan-target");
+        return 1;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (unsigned)K_SIGNAL};
+    epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+    /* stdin: a pipe, FIFO or terminal can be watched for end of file; a
+     * regular file or /dev/null cannot (EPERM), and is then ignored. */
+    ev.events = EPOLLIN | EPOLLHUP;
+    ev.data.u32 = (unsigned)K_STDIN;
+    int watch_stdin = epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev) == 0;
+
+    for (int i = 1; i < argc; i++) {
+        int r = parse_spec(ep, argv[i]);
+        if (r == -2) {
+            fprintf(stderr, "ps-scan-target: bad port spec '%s'\n", argv[i]);
+            return 2;
+        }
+        if (r != 0)
+            return 1;
+    }
+    printf("ready\n");
+    fflush(stdout);
+
+    struct epoll_event evs[64];
+    for (;;) {
+        int n = epoll_wait(ep, evs, 64, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            perror("ps-scan-target: epoll_wait");
+            return 1;
+        }
+        for (int i = 0; i < n; i++) {
+            int k = (int)evs[i].data.u32;
+            if (k == K_SIGNAL)
+                return 0;
+            if (k == K_STDIN) {
+                char buf[256];
+                ssize_t r = read(0, buf, sizeof buf);
+                if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+                    if (watch_stdin)
+                        return 0;
+                }
+                continue;
+            }
+            if (sock_tcp[k])
+                serve_tcp(socks[k]);
+            else
+                serve_udp(socks[k]);
+        }
+    }
+}

@@ -35,8 +35,8 @@
 # Only benchmark addresses (RFC 2544, RFC 3849) are used, on a link that
 # ends in a namespace this run made; the scanner's namespace has no default
 # route (checked, IPv4 and IPv6), so a wrong target cannot leave the host.
-# Namespace names carry the PID of the shell that made them, so runs can go
-# in parallel (ctest -j).
+# Namespace names carry the PID of the shell that made them (and a random
+# number should that name be taken), so runs can go in parallel (ctest -j).
 #
 # Environment:
 #   PS_SCAN_TARGET  the ps-scan-target helper (tests/net/scan_target.c);
@@ -134,8 +134,22 @@ net_setup() {
     NET_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ps-net.XXXXXX") || net__die "mktemp failed"
     export NET_TMP
 
-    ip netns add "$NET_NS_SCAN" 2>/dev/null || net__skip "cannot create a network namespace"
-    NET_MADE+=("$NET_NS_SCAN")
+    # Another session with its own PIDs may share /run/netns: on a clash,
+    # other names.
+    local try
+    for try in 1 2 3 4 5 6; do
+        if [ -e "/run/netns/$NET_NS_SCAN" ] || [ -e "/run/netns/$NET_NS_TGT" ]; then
+            NET_NS_SCAN=$NET_PREFIX-scan-$id-$RANDOM
+            NET_NS_TGT=$NET_PREFIX-tgt-${NET_NS_SCAN##*-scan-}
+            continue
+        fi
+        if ip netns add "$NET_NS_SCAN" 2>/dev/null; then
+            NET_MADE+=("$NET_NS_SCAN")
+            break
+        fi
+        [ -e "/run/netns/$NET_NS_SCAN" ] || net__skip "cannot create a network namespace"
+    done
+    [ ${#NET_MADE[@]} = 1 ] || net__die "no free namespace name"
     ip netns add "$NET_NS_TGT" 2>/dev/null || net__skip "cannot create a network namespace"
     NET_MADE+=("$NET_NS_TGT")
 

@@ -8,6 +8,7 @@
 #   - -oX valid against nmap.dtd, -oG, -oN and stdout list the open ports;
 #     -oA writes its four files;
 #   - --shard 1/3, 2/3, 3/3 with one --seed cover -p 1-5000 exactly once;
+#   - -iL with --exclude / --excludefile, --exclude-ports;
 #   - SIGINT and SIGTERM stop a slow scan with status 130 and well-formed
 #     files, the JSON ending in a summary with "interrupted": true;
 #   - bad port specs, targets and shards exit 2 naming the bad part, with
@@ -267,6 +268,40 @@ else
     fail shards_cover_range "(< got, > expected): $(diff_head "$T/shards.got" "$T/shards.want")"
 fi
 cp "$T/open.all" "$T/open.want"
+
+# --- targets from a file, exclusions -----------------------------------------
+# The open ports only (quick: nothing to wait for), both targets from -iL,
+# one of them excluded by --exclude or --excludefile, some ports by
+# --exclude-ports.
+OPEN_LIST=$(tr ' ' ',' <<<"$OPEN")
+printf '%s\n' "$NET_TGT4" "$NET_TGT6" >"$T/targets"
+echo "$NET_TGT4" >"$T/exclude"
+read -r X1 X2 _ <<<"$OPEN"
+# scanned_pairs FILE: "IP PORT STATE" of the port results, sorted.
+scanned_pairs() {
+    "$PS_JSON_CHECK" --print type --print ip --print port --print state <"$1" 2>/dev/null |
+        awk -F'\t' '$1 == "port" { print $2, $3, $4 }' | sort
+}
+# want_pairs IP... : "IP PORT open" for every open port but X1 and X2.
+want_pairs() {
+    local ip p
+    for ip in "$@"; do
+        for p in $OPEN; do
+            [ "$p" = "$X1" ] || [ "$p" = "$X2" ] || echo "$ip $p open"
+        done
+    done | sort
+}
+scan targets_file -p "$OPEN_LIST" --exclude-ports "$X1,$X2" -n -Pn -iL "$T/targets" -oJ "$T/il.jsonl"
+expect_rc targets_file_rc 0
+expect_eq targets_file_results "$(scanned_pairs "$T/il.jsonl")" "$(want_pairs "$NET_TGT4" "$NET_TGT6")"
+scan targets_exclude -p "$OPEN_LIST" --exclude-ports "$X1,$X2" -n -Pn -iL "$T/targets" \
+    --exclude "$NET_TGT6" -oJ "$T/ex.jsonl"
+expect_rc targets_exclude_rc 0
+expect_eq targets_exclude_results "$(scanned_pairs "$T/ex.jsonl")" "$(want_pairs "$NET_TGT4")"
+scan targets_excludefile -p "$OPEN_LIST" --exclude-ports "$X1,$X2" -n -Pn -iL "$T/targets" \
+    --excludefile "$T/exclude" -oJ "$T/exf.jsonl"
+expect_rc targets_excludefile_rc 0
+expect_eq targets_excludefile_results "$(scanned_pairs "$T/exf.jsonl")" "$(want_pairs "$NET_TGT6")"
 
 # --- interruption ---------------------------------------------------------
 # interrupted SIG NAME: a slow full scan, SIG after about a second; exit

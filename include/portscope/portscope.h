@@ -21,5 +21,6 @@
 #include "portscope/targets.h"
 #include "portscope/scanres.h"
 #include "portscope/scanout.h"
+#include "portscope/scan.h"
 
 #endif

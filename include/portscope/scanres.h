@@ -62,6 +62,7 @@ struct ps_port_result {
 /* One scanned host, complete (or cut short: see complete). */
 struct ps_scan_host {
     struct ps_ip ip;
+    uint64_t target_index;     /* position in the target list, from 0 */
     const char *name;          /* hostname the target spec gave, or NULL */
     const char *rdns;          /* reverse DNS name, or NULL (-n) */
     /* Ports sorted by proto (TCP first) then port number. Ports never

@@ -51,7 +51,8 @@ struct cli_command {
 };
 
 extern const struct cli_command cmd_summary, cmd_lookup, cmd_search,
-    cmd_ranges, cmd_export, cmd_explain, cmd_list, cmd_who, cmd_audit;
+    cmd_ranges, cmd_export, cmd_explain, cmd_list, cmd_who, cmd_audit,
+    cmd_scan;
 
 /* Options a subcommand accepts besides the global ones. on_option returns 0,
  * or an exit status to stop with. Returns the index of the first operand, or
@@ -63,6 +64,8 @@ struct cli_parse {
     void *ctx;
     const struct cli_command *cmd;       /* for --help */
     bool stop_at_operand;                /* options only before operands */
+    bool long_only;                      /* nmap style: -oX, -iL, -Pn are
+                                          * long options with one dash */
 };
 int cli_parse_options(struct cli *cli, int argc, char **argv,
                       const struct cli_parse *p, int *status);

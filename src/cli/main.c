@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_audit, &cmd_list, &cmd_who, &cmd_lookup, &cmd_explain,
+    &cmd_audit, &cmd_list, &cmd_who, &cmd_scan, &cmd_lookup, &cmd_explain,
     &cmd_search, &cmd_ranges, &cmd_export, &cmd_summary,
 };
 

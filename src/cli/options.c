@@ -173,7 +173,9 @@ int cli_parse_options(struct cli *cli, int argc, char **argv,
     int opt;
     bool done = false; /* --help or --version answered the call */
     while (*status == EXIT_OK && !done &&
-           (opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+           (opt = p->long_only
+                      ? getopt_long_only(argc, argv, shortopts, all, NULL)
+                      : getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
         int g;
         if (opt == 'h') {
             p->cmd->usage(stdout);

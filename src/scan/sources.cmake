@@ -7,4 +7,15 @@
 set(PS_SCAN_SOURCES
   ${CMAKE_SOURCE_DIR}/src/scan/portspec.c
   ${CMAKE_SOURCE_DIR}/src/scan/ip.c
-  ${CMAKE_SOURCE_DIR}/src/scan/result.c)
+  ${CMAKE_SOURCE_DIR}/src/scan/result.c
+  ${CMAKE_SOURCE_DIR}/src/scan/loop.c
+  ${CMAKE_SOURCE_DIR}/src/scan/permute.c
+  ${CMAKE_SOURCE_DIR}/src/scan/timing.c
+  ${CMAKE_SOURCE_DIR}/src/scan/heap.c
+  ${CMAKE_SOURCE_DIR}/src/scan/retry.c
+  ${CMAKE_SOURCE_DIR}/src/scan/hosts.c
+  ${CMAKE_SOURCE_DIR}/src/scan/engine.c
+  ${CMAKE_SOURCE_DIR}/src/scan/run.c
+  ${CMAKE_SOURCE_DIR}/src/scan/multi.c
+  ${CMAKE_SOURCE_DIR}/src/scan/probes/connect.c
+  ${CMAKE_SOURCE_DIR}/src/scan/probes/modules.c)

@@ -303,6 +303,22 @@ scan targets_excludefile -p "$OPEN_LIST" --exclude-ports "$X1,$X2" -n -Pn -iL "$
 expect_rc targets_excludefile_rc 0
 expect_eq targets_excludefile_results "$(scanned_pairs "$T/exf.jsonl")" "$(want_pairs "$NET_TGT6")"
 
+# --- host timeout (regression: the limit was compared across clocks and
+# never applied) -------------------------------------------------------------
+# A dropped port with -T3 would wait 1 s per try; --host-timeout 200ms must
+# end the host within it, its port undecided (absent) and the XML host
+# marked timed out.
+D1=${DROP%% *}
+t0=$EPOCHREALTIME
+scan host_timeout -p "$D1" -n -Pn --host-timeout 200ms "$NET_TGT4" \
+    -oJ "$T/hto.jsonl" -oX "$T/hto.xml"
+t1=$EPOCHREALTIME
+expect_rc host_timeout_rc 0
+expect_eq host_timeout_fast "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a < 0.9) ? "yes" : "no" }')" yes
+expect_eq host_timeout_no_port "$(grep -c '"type":"port"' "$T/hto.jsonl")" 0
+check host_timeout_xml_marked grep -q 'timedout="true"' "$T/hto.xml"
+check_xml host_timeout_xml_valid "$T/hto.xml"
+
 # --- interruption ---------------------------------------------------------
 # interrupted SIG NAME: a slow full scan, SIG after about a second; exit
 # 130, files well-formed, the JSON ends in an interrupted summary.

@@ -1,0 +1,217 @@
+/* Internals of the scan engine shared by its files and its probe modules.
+ *
+ * A probe module implements one probe type (connect, and later SYN and
+ * UDP) behind struct ps__probe_module; the engine decides what to send and
+ * when, and the module only sends a probe and reports what came back.
+ * Adding a probe type is one new file in probes/ plus one line in the
+ * module table (probes/modules.c). */
+#ifndef PS_SCAN_ENGINE_H
+#define PS_SCAN_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "common/internal.h"
+#include "portscope/scan.h"
+#include "scan/loop.h"
+#include "scan/permute.h"
+
+struct ps__scan;
+
+/* One in-flight probe. Modules may use handler (fd-based probes) and
+ * priv; the engine owns the rest. */
+struct ps__probe {
+    struct ps__loop_handler handler;
+    uintptr_t priv;
+    struct ps__host *host;
+    uint32_t port_idx;      /* into scan->pairs */
+    uint8_t tryno;          /* 0 for the first probe of the pair */
+    uint8_t in_use;
+    int64_t sent_us, deadline_us;
+    uint32_t heap_pos;      /* position in the timeout heap */
+    struct ps__probe *next_free;
+};
+
+struct ps__probe_module {
+    const char *name;       /* "connect" */
+    const char *nmap_type;  /* nmap's scaninfo type: "connect" */
+    unsigned type_bit;      /* PS_SCAN_* */
+    uint8_t proto;          /* enum ps_proto the module scans */
+    /* Sets up (privileged sockets, capture); *state is the module's. */
+    int (*open)(struct ps__scan *scan, void **state);
+    /* Sends one probe. Returns 0 when sent (or answered at once through
+     * ps__scan_answer), PS_ELIMIT when a local resource ran out (no file
+     * descriptor, no ephemeral port): the engine retries later with a
+     * smaller window, and the attempt does not count as a try. */
+    int (*send)(void *state, struct ps__probe *p, const struct ps_ip *ip,
+                uint16_t port);
+    /* The probe timed out or the scan stops: release what it holds. */
+    void (*abandon)(void *state, struct ps__probe *p);
+    void (*close)(void *state);
+};
+
+extern const struct ps__probe_module ps__probe_connect;
+/* Every module built in, NULL-terminated (probes/modules.c). */
+extern const struct ps__probe_module *const ps__probe_modules[];
+
+/* Called by a module when its probe got an answer that decides the port. */
+void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
+                     enum ps_port_state state, enum ps_port_reason reason,
+                     uint8_t ttl);
+struct ps__loop *ps__scan_loop(struct ps__scan *scan);
+/* Logs through the caller's logger (common/internal.h). */
+#define ps__scan_log(scan, level, ...)                                       \
+    ps__log((scan)->cfg->log, (level), __VA_ARGS__)
+
+/* A (proto, port) to scan, in output order: TCP then UDP, by port. */
+struct ps__pair_port {
+    uint16_t port;
+    uint8_t proto;
+    uint8_t module;          /* index into scan->modules */
+};
+
+/* One target being scanned. */
+struct ps__host {
+    struct ps_ip ip;
+    char *name;
+    uint64_t index;          /* position in the target list */
+    struct ps_port_result *res;  /* one per scan->pairs entry */
+    uint32_t assigned;       /* pairs of this shard */
+    uint32_t remaining;      /* assigned pairs not decided yet */
+    int64_t start_us, end_us;  /* wall clock, for output */
+    int64_t first_send_us, last_answer_us; /* monotonic */
+    int64_t srtt_us, rttvar_us; /* 0 until the first sample */
+    uint8_t max_answered_try;
+    uint8_t timed_out;
+    struct ps__host *prev, *next; /* live hosts */
+};
+
+/* Pairs waiting for another try. */
+struct ps__retry {
+    struct ps__host *host;
+    uint32_t port_idx;
+    uint8_t tryno;
+};
+
+struct ps__retry_queue {
+    struct ps__retry *items;
+    size_t head, count, cap;
+};
+
+/* Timing state (timing.c). */
+struct ps__window {
+    double cwnd, ssthresh;
+    unsigned floor, cap;
+    int64_t last_cut_us;
+};
+
+struct ps__scan {
+    const struct ps_scan_config *cfg;
+    struct ps_scan_timing timing;      /* template merged with overrides */
+    const struct ps__probe_module *modules[4];
+    void *module_state[4];
+    unsigned module_count;
+    struct ps__loop *loop;
+
+    struct ps__pair_port *pairs;
+    uint32_t pair_count;               /* per host */
+    uint64_t rng;
+
+    /* Targets and the current batch. */
+    struct ps_target_iter *iter;
+    uint64_t next_host_index;
+    int targets_done;
+    struct ps__host **batch;
+    uint64_t *batch_index;             /* host number of each batch slot */
+    uint32_t batch_hosts;
+    struct ps__perm perm;
+    struct ps__host *live;             /* hosts not yet handed out */
+
+    /* Probes. */
+    struct ps__probe *probes;
+    unsigned probe_cap;
+    struct ps__probe *free_probes;
+    struct ps__probe **heap;
+    unsigned heap_len;
+    unsigned in_flight;
+    struct ps__retry_queue retries;
+    struct ps__window window;
+
+    /* Rates. */
+    double tokens;
+    int64_t tokens_us;
+    int64_t global_srtt_us, global_rttvar_us;
+
+    /* Totals. */
+    uint64_t pairs_total, pairs_done, probes_sent, hosts_up, hosts_total;
+    int64_t start_us, end_us;
+    /* Copies of the totals for the monitoring thread (atomic access). */
+    struct {
+        uint64_t pairs_done, probes_sent;
+        unsigned in_flight, window;
+    } pub;
+
+    volatile sig_atomic_t stop_requested;
+    const volatile sig_atomic_t *stop_shared; /* the whole scan's flag */
+    unsigned fd_share;
+    int stopping, failed, ran, pairs_exhausted;
+    int64_t stop_deadline_us;
+    char error[160];
+};
+
+int64_t ps__now_us(void);       /* CLOCK_MONOTONIC */
+int64_t ps__wall_us(void);      /* CLOCK_REALTIME */
+
+/* timing.c */
+void ps__window_init(struct ps__window *w, const struct ps_scan_timing *t,
+                     unsigned hard_cap);
+void ps__window_on_answer(struct ps__window *w);
+void ps__window_on_loss(struct ps__window *w, int64_t now_us,
+                        int64_t rtt_us);
+void ps__window_on_resource(struct ps__window *w, unsigned in_flight);
+void ps__rtt_sample(int64_t *srtt, int64_t *rttvar, int64_t rtt_us);
+int64_t ps__probe_timeout(const struct ps__scan *scan,
+                          const struct ps__host *host);
+unsigned ps__fd_budget(unsigned reserve);
+
+/* hosts.c */
+int ps__hosts_next_pair(struct ps__scan *scan, struct ps__host **host,
+                        uint32_t *port_idx);
+void ps__host_decide(struct ps__scan *scan, struct ps__host *host,
+                     uint32_t port_idx, enum ps_port_state state,
+                     enum ps_port_reason reason, uint8_t tries, float rtt_ms,
+                     uint8_t ttl);
+void ps__hosts_flush(struct ps__scan *scan);
+void ps__hosts_free(struct ps__scan *scan);
+int ps__pairs_build(struct ps__scan *scan);
+
+/* run.c: releases probes in flight without deciding their ports. */
+void ps__scan_abandon_in_flight(struct ps__scan *scan);
+
+/* One worker: an engine with its own event loop over its share of the
+ * pairs (engine.c, run.c). multi.c runs one per thread. fd_share divides
+ * the descriptor budget among the workers. */
+int ps__engine_new(const struct ps_scan_config *cfg, unsigned fd_share,
+                   const volatile sig_atomic_t *stop_shared,
+                   struct ps__scan **out);
+int ps__engine_run(struct ps__scan *scan);
+int ps__check_config(const struct ps_scan_config *cfg);
+void ps__engine_free(struct ps__scan *scan);
+
+/* Pairs of host number index that shard k of n holds (k 1-based; n 0 or
+ * 1: all of them). */
+uint32_t ps__shard_share(uint32_t pair_count, uint64_t index, unsigned k,
+                         unsigned n);
+
+/* heap.c: the timeout heap of in-flight probes, by deadline. */
+void ps__heap_push(struct ps__scan *scan, struct ps__probe *p);
+void ps__heap_remove(struct ps__scan *scan, struct ps__probe *p);
+struct ps__probe *ps__heap_top(const struct ps__scan *scan);
+
+/* retry.c */
+int ps__retry_push(struct ps__retry_queue *q, struct ps__host *host,
+                   uint32_t port_idx, uint8_t tryno);
+int ps__retry_pop(struct ps__retry_queue *q, struct ps__retry *out);
+void ps__retry_free(struct ps__retry_queue *q);
+
+#endif

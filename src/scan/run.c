@@ -1,0 +1,360 @@
+/* The main loop of a scan: time out what is overdue, send what the window
+ * and the rate allow, wait for answers, repeat until every pair is
+ * decided or the scan is stopped. */
+#include <stdio.h>
+#include <string.h>
+
+#include "portscope/error.h"
+#include "scan/engine.h"
+
+static struct ps__probe *probe_get(struct ps__scan *scan)
+{
+    struct ps__probe *p = scan->free_probes;
+
+    if (p) {
+        scan->free_probes = p->next_free;
+        memset(p, 0, sizeof *p);
+        p->in_use = 1;
+    }
+    return p;
+}
+
+static void probe_put(struct ps__scan *scan, struct ps__probe *p)
+{
+    p->in_use = 0;
+    p->next_free = scan->free_probes;
+    scan->free_probes = p;
+}
+
+#define STOP_GRACE_US 500000
+/* Most probes sent between two looks at the answers. */
+#define SEND_BURST 64
+
+static int host_expired(const struct ps__scan *scan, struct ps__host *h,
+                        int64_t now)
+{
+    int64_t limit = scan->timing.host_timeout_us;
+
+    if (!h->timed_out && limit > 0 && h->first_send_us &&
+        now - h->first_send_us >= limit)
+        h->timed_out = 1;
+    return h->timed_out;
+}
+
+void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
+                     enum ps_port_state state, enum ps_port_reason reason,
+                     uint8_t ttl)
+{
+    struct ps__host *h = p->host;
+    int64_t now = ps__now_us(), rtt = now - p->sent_us;
+
+    ps__heap_remove(scan, p);
+    scan->in_flight--;
+    h->last_answer_us = now;
+    if (p->tryno == 0) {
+        /* Karn: only first tries give unambiguous round-trip times. */
+        ps__rtt_sample(&h->srtt_us, &h->rttvar_us, rtt);
+        ps__rtt_sample(&scan->global_srtt_us, &scan->global_rttvar_us, rtt);
+        ps__window_on_answer(&scan->window);
+    } else {
+        if (p->tryno > h->max_answered_try)
+            h->max_answered_try = p->tryno;
+        ps__window_on_loss(&scan->window, now,
+                           h->srtt_us ? h->srtt_us : rtt);
+    }
+    ps__host_decide(scan, h, p->port_idx, state, reason,
+                    (uint8_t)(p->tryno + 1), (float)rtt / 1000.0f, ttl);
+    probe_put(scan, p);
+}
+
+/* Releases every probe still in flight, deciding nothing: after a stop
+ * their ports stay unknown. */
+void ps__scan_abandon_in_flight(struct ps__scan *scan)
+{
+    while (scan->heap_len) {
+        struct ps__probe *p = scan->heap[scan->heap_len - 1];
+        unsigned m = scan->pairs[p->port_idx].module;
+        scan->heap_len--;
+        scan->modules[m]->abandon(scan->module_state[m], p);
+        probe_put(scan, p);
+    }
+    scan->in_flight = 0;
+}
+
+/* Tries allowed for a pair of host h: one more than the host has ever
+ * needed, within --max-retries (nmap's rule). */
+static unsigned tries_allowed(const struct ps__scan *scan,
+                              const struct ps__host *h)
+{
+    unsigned want = (unsigned)h->max_answered_try + 2;
+    unsigned cap = (unsigned)scan->timing.max_retries + 1;
+    return want < cap ? want : cap;
+}
+
+static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
+{
+    struct ps__host *h = p->host;
+    unsigned m = scan->pairs[p->port_idx].module;
+    int rc = 0;
+
+    ps__heap_remove(scan, p);
+    scan->in_flight--;
+    scan->modules[m]->abandon(scan->module_state[m], p);
+    if (host_expired(scan, h, now))
+        ps__host_decide(scan, h, p->port_idx, PS_PORT_UNKNOWN,
+                        PS_REASON_HOST_TIMEOUT, (uint8_t)(p->tryno + 1), -1, 0);
+    else if ((unsigned)p->tryno + 1 < tries_allowed(scan, h))
+        rc = ps__retry_push(&scan->retries, h, p->port_idx,
+                            (uint8_t)(p->tryno + 1));
+    else
+        ps__host_decide(scan, h, p->port_idx, PS_PORT_FILTERED,
+                        PS_REASON_NO_RESPONSE, (uint8_t)(p->tryno + 1), -1, 0);
+    probe_put(scan, p);
+    return rc;
+}
+
+static int expire(struct ps__scan *scan, int64_t now)
+{
+    struct ps__probe *p;
+
+    while ((p = ps__heap_top(scan)) && p->deadline_us <= now) {
+        int rc = expire_one(scan, p, now);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Token bucket for --max-rate (and scan delays); a burst of at most a
+ * millisecond's worth, so the rate holds at any scale of time. */
+static int rate_allows(struct ps__scan *scan, int64_t now)
+{
+    double rate = scan->timing.max_rate;
+
+    if (rate <= 0)
+        return 1;
+    double burst = rate / 1000 > 1 ? rate / 1000 : 1;
+    scan->tokens += (double)(now - scan->tokens_us) * rate / 1e6;
+    scan->tokens_us = now;
+    if (scan->tokens > burst)
+        scan->tokens = burst;
+    return scan->tokens >= 1;
+}
+
+/* --min-rate: when the scan is behind, send even beyond the window. */
+static int behind_min_rate(const struct ps__scan *scan, int64_t now)
+{
+    double rate = scan->timing.min_rate;
+    return rate > 0 &&
+           (double)scan->probes_sent < (double)(now - scan->start_us) * rate / 1e6;
+}
+
+static int window_open(struct ps__scan *scan, int64_t now)
+{
+    if (scan->in_flight >= scan->probe_cap)
+        return 0;
+    if (scan->in_flight < (unsigned)scan->window.cwnd)
+        return 1;
+    return behind_min_rate(scan, now);
+}
+
+/* The next pair to probe: a retry first, else a new pair. Returns 1, 0
+ * when there is nothing to send now, or a negative code. */
+static int next_pair(struct ps__scan *scan, int64_t now, struct ps__retry *r)
+{
+    while (ps__retry_pop(&scan->retries, r)) {
+        if (!host_expired(scan, r->host, now))
+            return 1;
+        ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
+                        PS_REASON_HOST_TIMEOUT, r->tryno, -1, 0);
+    }
+    for (;;) {
+        int rc = ps__hosts_next_pair(scan, &r->host, &r->port_idx);
+        if (rc <= 0)
+            return rc;
+        r->tryno = 0;
+        if (!host_expired(scan, r->host, now))
+            return 1;
+        ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
+                        PS_REASON_HOST_TIMEOUT, 0, -1, 0);
+    }
+}
+
+/* Sends one probe for r. Returns 1 when sent, 0 when a local resource ran
+ * out (r is queued again), or a negative code. */
+static int send_one(struct ps__scan *scan, const struct ps__retry *r,
+                    int64_t now)
+{
+    struct ps__probe *p = probe_get(scan);
+    const struct ps__pair_port *pp = &scan->pairs[r->port_idx];
+    int rc;
+
+    p->host = r->host;
+    p->port_idx = r->port_idx;
+    p->tryno = r->tryno;
+    p->sent_us = now;
+    if (!r->host->start_us) {
+        r->host->start_us = ps__wall_us();
+        r->host->first_send_us = now;
+    }
+    p->deadline_us = now + ps__probe_timeout(scan, r->host);
+    /* --host-timeout: no probe outlives its host's time. */
+    if (scan->timing.host_timeout_us > 0 &&
+        p->deadline_us > r->host->first_send_us + scan->timing.host_timeout_us)
+        p->deadline_us = r->host->first_send_us + scan->timing.host_timeout_us;
+    ps__heap_push(scan, p);
+    scan->in_flight++;
+    scan->probes_sent++;
+    if (scan->timing.max_rate > 0)
+        scan->tokens -= 1;
+    rc = scan->modules[pp->module]->send(scan->module_state[pp->module], p,
+                                          &r->host->ip, pp->port);
+    if (rc == 0)
+        return 1;
+    /* Not sent: undo, and try this pair again later. */
+    if (p->in_use) {
+        ps__heap_remove(scan, p);
+        scan->in_flight--;
+        probe_put(scan, p);
+    }
+    scan->probes_sent--;
+    if (rc != PS_ELIMIT)
+        return rc;
+    ps__window_on_resource(&scan->window, scan->in_flight);
+    rc = ps__retry_push(&scan->retries, r->host, r->port_idx, r->tryno);
+    return rc < 0 ? rc : 0;
+}
+
+/* Sends what the window and rate allow. Returns 1 if the scan may still
+ * have pairs to send, 0 when every pair has been handed out, or a
+ * negative code. */
+static int fill(struct ps__scan *scan, int64_t now)
+{
+    struct ps__retry r;
+    unsigned burst = 0;
+
+    /* A bounded burst, then back to the loop for answers: sending
+     * thousands of probes in one go would delay the answers to the first
+     * ones, which then look slow (or lost) when they were not. */
+    while (burst++ < SEND_BURST && window_open(scan, now) &&
+           rate_allows(scan, now)) {
+        int rc = next_pair(scan, now, &r);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            scan->pairs_exhausted = 1;
+            return 0;
+        }
+        rc = send_one(scan, &r, now);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return 1; /* out of resources: wait for answers */
+    }
+    return 1;
+}
+
+/* Counters the monitoring thread reads while the worker runs. */
+static void publish(struct ps__scan *scan)
+{
+    __atomic_store_n(&scan->pub.pairs_done, scan->pairs_done, __ATOMIC_RELAXED);
+    __atomic_store_n(&scan->pub.probes_sent, scan->probes_sent,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&scan->pub.in_flight, scan->in_flight, __ATOMIC_RELAXED);
+    __atomic_store_n(&scan->pub.window, (unsigned)scan->window.cwnd,
+                     __ATOMIC_RELAXED);
+}
+
+static int64_t min_wait(int64_t a, int64_t b)
+{
+    return a < 0 ? b : (b < 0 ? a : (a < b ? a : b));
+}
+
+/* How long the loop may sleep: until the next timeout, progress report,
+ * end of the stop grace, or token for a rate-limited send. */
+static int64_t wait_us(struct ps__scan *scan, int64_t now)
+{
+    struct ps__probe *top = ps__heap_top(scan);
+    int64_t wait = -1;
+
+    if (top)
+        wait = top->deadline_us > now ? top->deadline_us - now : 0;
+    if (scan->stopping)
+        wait = min_wait(wait, scan->stop_deadline_us > now
+                                  ? scan->stop_deadline_us - now : 0);
+    else if ((!scan->pairs_exhausted || scan->retries.count) &&
+             window_open(scan, now) && scan->timing.max_rate > 0) {
+        double need = (1 - scan->tokens) * 1e6 / scan->timing.max_rate;
+        wait = min_wait(wait, need > 0 ? (int64_t)need + 1 : 0);
+    }
+    /* Never sleep long without looking at the stop flag: a signal may
+     * arrive between the check and epoll_wait. */
+    return min_wait(wait, 200000);
+}
+
+static int finished(const struct ps__scan *scan, int64_t now)
+{
+    if (scan->stopping)
+        return scan->in_flight == 0 || now >= scan->stop_deadline_us;
+    return scan->pairs_exhausted && scan->retries.count == 0 &&
+           scan->in_flight == 0;
+}
+
+/* Handles every answer that has arrived, so that none is mistaken for a
+ * timeout just because the loop was busy (or descheduled) when it came. */
+static int drain(struct ps__scan *scan, int64_t timeout_us)
+{
+    int rc = ps__loop_poll(scan->loop, timeout_us);
+
+    while (rc == PS__LOOP_BATCH)
+        rc = ps__loop_poll(scan->loop, 0);
+    return rc < 0 ? PS_EIO : 0;
+}
+
+static int step(struct ps__scan *scan)
+{
+    int64_t now = ps__now_us();
+    int rc;
+
+    if ((scan->stop_requested || *scan->stop_shared) && !scan->stopping) {
+        scan->stopping = 1;
+        scan->stop_deadline_us = now + STOP_GRACE_US;
+    }
+    if ((rc = drain(scan, 0)) < 0)
+        return rc;
+    now = ps__now_us();
+    if ((rc = expire(scan, now)) < 0)
+        return rc;
+    if (!scan->stopping && (rc = fill(scan, now)) < 0)
+        return rc;
+    publish(scan);
+    if (finished(scan, now))
+        return 0;
+    if (scan->stopping || !window_open(scan, now) || scan->pairs_exhausted ||
+        !rate_allows(scan, now))
+        return drain(scan, wait_us(scan, now)) < 0 ? PS_EIO : 1;
+    return 1;
+}
+
+int ps__engine_run(struct ps__scan *scan)
+{
+    int rc;
+
+    if (scan->ran)
+        return PS_ESTATE;
+    scan->ran = 1;
+    scan->start_us = scan->tokens_us = ps__now_us();
+    while ((rc = step(scan)) > 0)
+        ;
+    if (rc < 0) {
+        scan->failed = 1;
+        if (!scan->error[0])
+            snprintf(scan->error, sizeof scan->error, "%s", ps_strerror(rc));
+    }
+    ps__scan_abandon_in_flight(scan);
+    if (scan->stopping || rc < 0)
+        ps__hosts_flush(scan);
+    publish(scan);
+    scan->end_us = ps__wall_us();
+    return rc;
+}

@@ -152,18 +152,18 @@ static int build_targets(struct cli *cli, const struct scan_opts *o,
         cli_error(cli, "out of memory");
         return EXIT_FAILURE_;
     }
+    /* Exclusions first: counting an -iL file then needs one read. */
+    if (o->exclude && ps_targets_exclude(t, o->exclude, err, sizeof err) < 0)
+        status = targets_error(cli, "--exclude: ", err);
+    if (status == EXIT_OK && o->exclude_file &&
+        ps_targets_exclude_file(t, o->exclude_file, err, sizeof err) < 0)
+        status = targets_error(cli, "--excludefile: ", err);
     for (size_t i = 0; i < o->target_count && status == EXIT_OK; i++)
         if (ps_targets_add(t, o->targets[i], err, sizeof err) < 0)
             status = targets_error(cli, "target ", err);
     if (status == EXIT_OK && o->input_list &&
         ps_targets_add_file(t, o->input_list, err, sizeof err) < 0)
         status = targets_error(cli, "-iL: ", err);
-    if (status == EXIT_OK && o->exclude &&
-        ps_targets_exclude(t, o->exclude, err, sizeof err) < 0)
-        status = targets_error(cli, "--exclude: ", err);
-    if (status == EXIT_OK && o->exclude_file &&
-        ps_targets_exclude_file(t, o->exclude_file, err, sizeof err) < 0)
-        status = targets_error(cli, "--excludefile: ", err);
     if (status == EXIT_OK && o->target_count == 0 && !o->input_list) {
         cli_error(cli, "scan: no target given (try 'portscope scan 127.0.0.1')");
         status = EXIT_USAGE;

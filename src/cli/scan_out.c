@@ -109,8 +109,9 @@ static void check(struct scan_outputs *so, struct scan_output *o, int rc)
     if (rc == 0 || o->failed)
         return;
     o->failed = 1;
+    /* The writer has logged the cause of a write error already. */
     cli_error(so->cli, "scan: writing %s: %s", o->path ? o->path : "stdout",
-              rc == PS_EIO ? strerror(errno) : ps_strerror(rc));
+              ps_strerror(rc));
 }
 
 int scan_outputs_begin(struct scan_outputs *so, const struct ps_scan_info *in)

@@ -27,7 +27,11 @@ struct ps__probe {
     uint32_t port_idx;      /* into scan->pairs */
     uint8_t tryno;          /* 0 for the first probe of the pair */
     uint8_t in_use;
-    int64_t sent_us, deadline_us;
+    uint8_t early_done;     /* the early look (see run.c) is behind it */
+    int64_t sent_us;
+    int64_t deadline_us;    /* heap key: the early look, then the timeout */
+    int64_t final_us;       /* the timeout */
+    struct ps__probe *twin; /* the other probe of the same pair, if any */
     uint32_t heap_pos;      /* position in the timeout heap */
     struct ps__probe *next_free;
 };

@@ -81,7 +81,10 @@ static void emit(struct ps_scan *s, struct pending *p, int complete)
 {
     struct ps_scan_host *h = &p->host;
 
-    qsort(p->ports, h->port_count, sizeof *p->ports, cmp_port);
+    /* A host cut short by --host-timeout may have no port at all (and no
+     * array: qsort must not see NULL). */
+    if (h->port_count)
+        qsort(p->ports, h->port_count, sizeof *p->ports, cmp_port);
     memset(h->state_count, 0, sizeof h->state_count);
     for (size_t i = 0; i < h->port_count; i++)
         h->state_count[p->ports[i].state]++;

@@ -27,6 +27,8 @@ static void probe_put(struct ps__scan *scan, struct ps__probe *p)
 }
 
 #define STOP_GRACE_US 500000
+/* The earliest early look (see early_look). */
+#define EARLY_MIN_US 10000
 /* Most probes sent between two looks at the answers. */
 #define SEND_BURST 64
 
@@ -41,6 +43,21 @@ static int host_expired(const struct ps__scan *scan, struct ps__host *h,
     return h->timed_out;
 }
 
+/* Withdraws the other probe of p's pair: p has decided it. */
+static void drop_twin(struct ps__scan *scan, struct ps__probe *p)
+{
+    struct ps__probe *t = p->twin;
+
+    if (!t)
+        return;
+    unsigned m = scan->pairs[t->port_idx].module;
+    ps__heap_remove(scan, t);
+    scan->in_flight--;
+    scan->modules[m]->abandon(scan->module_state[m], t);
+    t->twin = p->twin = NULL;
+    probe_put(scan, t);
+}
+
 void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
                      enum ps_port_state state, enum ps_port_reason reason,
                      uint8_t ttl)
@@ -48,11 +65,13 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
     struct ps__host *h = p->host;
     int64_t now = ps__now_us(), rtt = now - p->sent_us;
 
+    drop_twin(scan, p);
     ps__heap_remove(scan, p);
     scan->in_flight--;
     h->last_answer_us = now;
     if (p->tryno == 0) {
-        /* Karn: only first tries give unambiguous round-trip times. */
+        /* Only first tries give round-trip times (Karn); a connect
+         * probe's answer is its own even while a twin is out. */
         ps__rtt_sample(&h->srtt_us, &h->rttvar_us, rtt);
         ps__rtt_sample(&scan->global_srtt_us, &scan->global_rttvar_us, rtt);
         ps__window_on_answer(&scan->window);
@@ -91,6 +110,33 @@ static unsigned tries_allowed(const struct ps__scan *scan,
     return want < cap ? want : cap;
 }
 
+static int send_one(struct ps__scan *scan, const struct ps__retry *r,
+                    int64_t now, struct ps__probe *twin_of);
+
+/* The early look at a first probe still unanswered well past the host's
+ * round-trip time, while the timeout floor (--min-rtt-timeout) keeps it
+ * alive: its retry goes out now instead of at the timeout, and the two
+ * race. The port is still called filtered only when neither has answered
+ * within a full timeout of the retry, so nothing is decided sooner than
+ * nmap's rule allows; only the wait for the retry is overlapped. Without
+ * this, the last silent ports of a scan cost two full timeouts each. */
+static void early_look(struct ps__scan *scan, struct ps__probe *p,
+                       int64_t now)
+{
+    struct ps__host *h = p->host;
+    struct ps__retry r = {.host = h, .port_idx = p->port_idx,
+                          .tryno = (uint8_t)(p->tryno + 1)};
+
+    p->early_done = 1;
+    p->deadline_us = p->final_us;
+    ps__heap_push(scan, p);
+    if (p->twin || host_expired(scan, h, now) ||
+        (unsigned)p->tryno + 1 >= tries_allowed(scan, h) ||
+        scan->in_flight >= scan->probe_cap)
+        return;
+    send_one(scan, &r, now, p); /* may answer at once and decide the pair */
+}
+
 static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
 {
     struct ps__host *h = p->host;
@@ -98,8 +144,18 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
     int rc = 0;
 
     ps__heap_remove(scan, p);
+    if (!p->early_done) {
+        early_look(scan, p, now);
+        return 0;
+    }
     scan->in_flight--;
     scan->modules[m]->abandon(scan->module_state[m], p);
+    if (p->twin) {
+        /* Its retry is out and decides the pair. */
+        p->twin->twin = NULL;
+        probe_put(scan, p);
+        return 0;
+    }
     if (host_expired(scan, h, now))
         ps__host_decide(scan, h, p->port_idx, PS_PORT_UNKNOWN,
                         PS_REASON_HOST_TIMEOUT, (uint8_t)(p->tryno + 1), -1, 0);
@@ -180,10 +236,42 @@ static int next_pair(struct ps__scan *scan, int64_t now, struct ps__retry *r)
     }
 }
 
-/* Sends one probe for r. Returns 1 when sent, 0 when a local resource ran
- * out (r is queued again), or a negative code. */
+/* When to take the early look at a first probe: well past the host's
+ * round-trip time, if that is far below the timeout; 0 for no early look. */
+static int64_t early_after(const struct ps__scan *scan,
+                           const struct ps__host *h, int64_t timeout)
+{
+    int64_t rtt_to, early;
+
+    (void)scan;
+    if (!h->srtt_us)
+        return 0;
+    rtt_to = h->srtt_us + 4 * h->rttvar_us;
+    early = 2 * rtt_to > EARLY_MIN_US ? 2 * rtt_to : EARLY_MIN_US;
+    return early * 2 <= timeout ? early : 0;
+}
+
+static void set_deadlines(struct ps__scan *scan, struct ps__probe *p,
+                          int64_t now)
+{
+    struct ps__host *h = p->host;
+    int64_t to = ps__probe_timeout(scan, h), early;
+
+    p->final_us = now + to;
+    /* --host-timeout: no probe outlives its host's time. */
+    if (scan->timing.host_timeout_us > 0 &&
+        p->final_us > h->first_send_us + scan->timing.host_timeout_us)
+        p->final_us = h->first_send_us + scan->timing.host_timeout_us;
+    early = p->tryno == 0 ? early_after(scan, h, to) : 0;
+    p->early_done = early == 0 || now + early >= p->final_us;
+    p->deadline_us = p->early_done ? p->final_us : now + early;
+}
+
+/* Sends one probe for r (a second one for the pair of twin_of when that
+ * is set). Returns 1 when sent, 0 when a local resource ran out (r is
+ * queued again, unless it was a twin), or a negative code. */
 static int send_one(struct ps__scan *scan, const struct ps__retry *r,
-                    int64_t now)
+                    int64_t now, struct ps__probe *twin_of)
 {
     struct ps__probe *p = probe_get(scan);
     const struct ps__pair_port *pp = &scan->pairs[r->port_idx];
@@ -197,11 +285,11 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
         r->host->start_us = ps__wall_us();
         r->host->first_send_us = now;
     }
-    p->deadline_us = now + ps__probe_timeout(scan, r->host);
-    /* --host-timeout: no probe outlives its host's time. */
-    if (scan->timing.host_timeout_us > 0 &&
-        p->deadline_us > r->host->first_send_us + scan->timing.host_timeout_us)
-        p->deadline_us = r->host->first_send_us + scan->timing.host_timeout_us;
+    set_deadlines(scan, p, now);
+    if (twin_of) {
+        p->twin = twin_of;
+        twin_of->twin = p;
+    }
     ps__heap_push(scan, p);
     scan->in_flight++;
     scan->probes_sent++;
@@ -213,6 +301,8 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
         return 1;
     /* Not sent: undo, and try this pair again later. */
     if (p->in_use) {
+        if (p->twin)
+            p->twin->twin = NULL;
         ps__heap_remove(scan, p);
         scan->in_flight--;
         probe_put(scan, p);
@@ -221,6 +311,8 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
     if (rc != PS_ELIMIT)
         return rc;
     ps__window_on_resource(&scan->window, scan->in_flight);
+    if (twin_of)
+        return 0; /* the first probe is still out */
     rc = ps__retry_push(&scan->retries, r->host, r->port_idx, r->tryno);
     return rc < 0 ? rc : 0;
 }
@@ -245,7 +337,7 @@ static int fill(struct ps__scan *scan, int64_t now)
             scan->pairs_exhausted = 1;
             return 0;
         }
-        rc = send_one(scan, &r, now);
+        rc = send_one(scan, &r, now, NULL);
         if (rc < 0)
             return rc;
         if (rc == 0)

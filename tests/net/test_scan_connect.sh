@@ -319,6 +319,24 @@ expect_eq host_timeout_no_port "$(grep -c '"type":"port"' "$T/hto.jsonl")" 0
 check host_timeout_xml_marked grep -q 'timedout="true"' "$T/hto.xml"
 check_xml host_timeout_xml_valid "$T/hto.xml"
 
+# --- early retry --------------------------------------------------------------
+# With the timeout pinned at 1 s, the silent ports of -p 1-5000 would
+# take two timeouts (2 s and more) if each retry waited for its first
+# probe's timeout; the early retry races the first probe once the host's
+# round-trip time is long past, so the scan ends about one timeout after
+# the last first probe (1.6 s leaves room for a loaded machine and ASan).
+# States must stay exact.
+t0=$EPOCHREALTIME
+scan early_retry -p 1-5000 -n -Pn --initial-rtt-timeout 1s \
+    --min-rtt-timeout 1s --max-rtt-timeout 1s "$NET_TGT4" -oJ "$T/early.jsonl"
+t1=$EPOCHREALTIME
+expect_rc early_retry_rc 0
+expect_eq early_retry_one_timeout "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a < 1.6) ? "yes" : "no: " b - a " s" }')" yes
+"$PS_JSON_CHECK" --print type --print port --print state <"$T/early.jsonl" 2>/dev/null |
+    awk -F'\t' '$1 == "port" { print $2, $3 }' | sort -n >"$T/early.got"
+expect_states 1 5000 >"$T/early.want"
+expect_eq early_retry_states "$(diff_head "$T/early.got" "$T/early.want")" ""
+
 # --- interruption ---------------------------------------------------------
 # interrupted SIG NAME: a slow full scan, SIG after about a second; exit
 # 130, files well-formed, the JSON ends in an interrupted summary.

@@ -150,6 +150,12 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
     }
     scan->in_flight--;
     scan->modules[m]->abandon(scan->module_state[m], p);
+    /* A host that answered before but has said nothing since this probe
+     * went out is dropping probes or rate limiting: back off. (A host
+     * that never answered is filtered, not overloaded; a host that keeps
+     * answering has filtered ports, which cost nothing.) */
+    if (h->last_answer_us && h->last_answer_us < p->sent_us)
+        ps__window_on_loss(&scan->window, now, p->final_us - p->sent_us);
     if (p->twin) {
         /* Its retry is out and decides the pair. */
         p->twin->twin = NULL;

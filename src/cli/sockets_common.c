@@ -1,4 +1,5 @@
 /* What list, who and audit share: reading the socket table and owners. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,34 +78,67 @@ const char *cli_netns_of(const struct cli *cli, size_t i)
     return NULL;
 }
 
-int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
-                     struct ps_socket_list *list, struct ps_owners **owners,
-                     bool owners_wanted)
+/* The owner walk reads /proc and the dump reads netlink: neither needs
+ * the other, so they run side by side, the walk in a thread of its own
+ * (it is the longer of the two on a busy host). */
+struct owner_job {
+    struct cli *cli;
+    struct ps_owners *owners;
+    int rc;
+};
+
+static void *owner_walk(void *arg)
 {
-    int status = cli->all_netns ? dump_all(cli, q, list)
-                                : dump_in(cli, cli->netns, q, list, false);
-    if (status == EXIT_OK && cli->netns && !cli->all_netns)
-        status = add_span(cli, list->count, cli->netns);
-    if (status) {
-        ps_socket_list_clear(list);
-        return status;
-    }
-    *owners = NULL;
-    if (!owners_wanted)
-        return EXIT_OK;
-    int rc = ps_owners_scan(cli->proc_root, owners, &cli->log);
-    if (rc) {
+    struct owner_job *job = arg;
+    job->rc = ps_owners_scan(job->cli->proc_root, &job->owners, &job->cli->log);
+    return NULL;
+}
+
+static int read_owners_result(struct cli *cli, struct owner_job *job,
+                              struct ps_owners **owners)
+{
+    if (job->rc) {
         cli_error(cli, "cannot read the owners of the sockets from %s: %s",
-                  cli->proc_root, ps_strerror(rc));
-        ps_socket_list_clear(list);
-        return rc == PS_ENOENT ? EXIT_USAGE : EXIT_FAILURE_;
+                  cli->proc_root, ps_strerror(job->rc));
+        return job->rc == PS_ENOENT ? EXIT_USAGE : EXIT_FAILURE_;
     }
+    *owners = job->owners;
     if (ps_owners_hidden(*owners))
         cli_warn(cli, "%zu process%s could not be inspected, so the owners of "
                  "their sockets are not shown%s", ps_owners_hidden(*owners),
                  ps_owners_hidden(*owners) == 1 ? "" : "es",
                  geteuid() ? "; run as root to see them" : "");
     return EXIT_OK;
+}
+
+int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
+                     struct ps_socket_list *list, struct ps_owners **owners,
+                     bool owners_wanted)
+{
+    struct owner_job job = {.cli = cli};
+    pthread_t walker;
+    bool threaded = false;
+
+    *owners = NULL;
+    if (owners_wanted)
+        threaded = pthread_create(&walker, NULL, owner_walk, &job) == 0;
+    int status = cli->all_netns ? dump_all(cli, q, list)
+                                : dump_in(cli, cli->netns, q, list, false);
+    if (status == EXIT_OK && cli->netns && !cli->all_netns)
+        status = add_span(cli, list->count, cli->netns);
+    if (threaded)
+        pthread_join(walker, NULL);
+    else if (owners_wanted && status == EXIT_OK)
+        owner_walk(&job); /* no thread to be had: walk now */
+    if (status == EXIT_OK && owners_wanted)
+        status = read_owners_result(cli, &job, owners);
+    if (status) {
+        if (!*owners)
+            ps_owners_free(job.owners);
+        *owners = NULL;
+        ps_socket_list_clear(list);
+    }
+    return status;
 }
 
 const struct ps_process *cli_owner_of(const struct ps_owners *owners,

@@ -176,12 +176,6 @@ static int build_targets(struct cli *cli, const struct scan_opts *o,
     return EXIT_OK;
 }
 
-struct scan_run {
-    struct cli *cli;
-    const struct scan_opts *opts;
-    struct scan_outputs *outputs;
-};
-
 /* Reverse DNS of a finished host, as nmap does unless -n. */
 static void reverse_name(const struct ps_ip *ip, char *buf, size_t len)
 {
@@ -261,7 +255,9 @@ static void fill_config(struct ps_scan_config *cfg, const struct scan_opts *o,
     }
 }
 
-/* Runs the scan once everything is valid; nothing was sent before. */
+/* Runs the scan once everything is valid; nothing was sent before. The
+ * scan is set up (and its options checked) before any output file is
+ * created, so a usage error leaves existing files alone. */
 static int execute(struct cli *cli, struct scan_opts *o,
                    const struct ps_portset *ports, struct ps_targets *targets,
                    const char *cmdline)
@@ -272,17 +268,16 @@ static int execute(struct cli *cli, struct scan_opts *o,
     struct ps_scan_summary sum;
     int status, rc;
 
-    run.outputs = scan_outputs_open(cli, o, &status);
-    if (!run.outputs)
-        return status;
     fill_config(&cfg, o, ports, targets, &run);
-    if (o->stats_every_us > 0 || o->progress)
-        cfg.ud = &run; /* on_progress gets the same ud */
     rc = ps_scan_new(&cfg, &scan);
     if (rc < 0) {
         cli_error(cli, "scan: %s", ps_strerror(rc));
-        scan_outputs_free(run.outputs);
         return rc == PS_EINVAL || rc == PS_EUNSUPP ? EXIT_USAGE : EXIT_FAILURE_;
+    }
+    run.outputs = scan_outputs_open(cli, o, &status);
+    if (!run.outputs) {
+        ps_scan_free(scan);
+        return status;
     }
     struct ps_scan_info info = {
         .command_line = cmdline, .version = ps_version(),

@@ -53,7 +53,15 @@ int scan_outputs_end(struct scan_outputs *so,
                      const struct ps_scan_summary *sum);
 void scan_outputs_free(struct scan_outputs *so);
 
-/* Progress on stderr: a bar on a terminal, lines for --stats-every. */
+/* What the engine's callbacks get as ud. */
+struct scan_run {
+    struct cli *cli;
+    const struct scan_opts *opts;
+    struct scan_outputs *outputs;
+};
+
+/* Progress on stderr: a bar on a terminal, lines for --stats-every. ud is
+ * a struct scan_run. */
 void scan_progress_report(void *ud, const struct ps_scan_progress *p);
 void scan_progress_clear(void);
 

@@ -27,7 +27,7 @@ static void clock_text(int64_t us, char *buf, size_t len)
 
 void scan_progress_report(void *ud, const struct ps_scan_progress *p)
 {
-    const struct scan_opts *o = ud;
+    const struct scan_opts *o = ((const struct scan_run *)ud)->opts;
     double frac = p->pairs_total ? (double)p->pairs_done / (double)p->pairs_total
                                  : 0;
     char eta[32], elapsed[32], bar[31];

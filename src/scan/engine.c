@@ -133,6 +133,7 @@ static int setup(struct ps__scan *scan)
 
 int ps__engine_new(const struct ps_scan_config *cfg, unsigned fd_share,
                    const volatile sig_atomic_t *stop_shared,
+                   unsigned host_mod, unsigned host_rem,
                    struct ps__scan **out)
 {
     struct ps__scan *scan;
@@ -146,12 +147,16 @@ int ps__engine_new(const struct ps_scan_config *cfg, unsigned fd_share,
         return PS_ENOMEM;
     scan->cfg = cfg;
     scan->fd_share = fd_share ? fd_share : 1;
+    scan->host_mod = host_mod ? host_mod : 1;
+    scan->host_rem = host_rem;
     scan->stop_shared = stop_shared ? stop_shared : &scan->stop_requested;
     if ((rc = setup(scan)) < 0) {
         ps__engine_free(scan);
         return rc;
     }
     uint64_t per_host = scan->pair_count, hosts = ps_targets_count(cfg->targets);
+    if (scan->host_mod > 1) /* this worker's hosts */
+        hosts = hosts / scan->host_mod + (host_rem < hosts % scan->host_mod);
     scan->pairs_total = cfg->shard_count > 1
         ? (hosts * per_host + cfg->shard_count - cfg->shard_index) /
               cfg->shard_count

@@ -144,6 +144,7 @@ struct ps__scan {
     /* Rates. */
     double tokens;
     int64_t tokens_us;
+    int64_t resource_wait_until_us;   /* see RESOURCE_PAUSE_US */
     int64_t global_srtt_us, global_rttvar_us;
 
     /* Totals. */
@@ -158,6 +159,7 @@ struct ps__scan {
     volatile sig_atomic_t stop_requested;
     const volatile sig_atomic_t *stop_shared; /* the whole scan's flag */
     unsigned fd_share;
+    unsigned host_mod, host_rem; /* scan only hosts numbered rem mod mod */
     int stopping, failed, ran, pairs_exhausted;
     int64_t stop_deadline_us;
     char error[160];
@@ -194,9 +196,11 @@ void ps__scan_abandon_in_flight(struct ps__scan *scan);
 
 /* One worker: an engine with its own event loop over its share of the
  * pairs (engine.c, run.c). multi.c runs one per thread. fd_share divides
- * the descriptor budget among the workers. */
+ * the descriptor budget among the workers; with host_mod > 1 the worker
+ * scans only the hosts whose number is host_rem modulo host_mod. */
 int ps__engine_new(const struct ps_scan_config *cfg, unsigned fd_share,
                    const volatile sig_atomic_t *stop_shared,
+                   unsigned host_mod, unsigned host_rem,
                    struct ps__scan **out);
 int ps__engine_run(struct ps__scan *scan);
 int ps__check_config(const struct ps_scan_config *cfg);

@@ -84,8 +84,10 @@ static struct ps__host *host_new(struct ps__scan *scan,
     h->ip = t->ip;
     h->index = scan->next_host_index++;
     h->assigned = h->remaining =
-        ps__shard_share(scan->pair_count, h->index, scan->cfg->shard_index,
-                        scan->cfg->shard_count);
+        h->index % scan->host_mod != scan->host_rem
+            ? 0 /* another worker's host */
+            : ps__shard_share(scan->pair_count, h->index,
+                              scan->cfg->shard_index, scan->cfg->shard_count);
     if (h->assigned == 0)
         return h;
     h->res = calloc(scan->pair_count, sizeof *h->res);

@@ -11,6 +11,7 @@
 
 #include "portscope/error.h"
 #include "scan/engine.h"
+#include "scan/targets_int.h"
 
 /* A host some workers have reported and others not yet. */
 struct pending {
@@ -34,6 +35,10 @@ struct ps_scan {
     const struct ps_scan_config *cfg;
     struct worker workers[PS_SCAN_MAX_THREADS];
     unsigned count;
+    /* Many hosts: each worker takes whole hosts (host number t modulo the
+     * workers), and hosts need no merge. Few hosts: the workers split
+     * every host's pairs, and merge_part() joins them. */
+    int by_host;
     uint32_t pair_count;
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
@@ -51,6 +56,7 @@ struct ps_scan {
 
 static unsigned pick_threads(const struct ps_scan_config *cfg)
 {
+    const struct ps_scan_timing *t = &cfg->timing;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned n = cfg->threads ? cfg->threads : (unsigned)(cpus > 0 ? cpus : 1);
     uint64_t pairs = ps_targets_count(cfg->targets) *
@@ -58,11 +64,20 @@ static unsigned pick_threads(const struct ps_scan_config *cfg)
 
     if (n > PS_SCAN_MAX_THREADS)
         n = PS_SCAN_MAX_THREADS;
-    /* Threads pay off only with work to share, and rate limits and scan
-     * delays are kept simplest by one sender. */
-    if (!cfg->threads && (pairs < 4096 || cfg->timing.max_rate > 0 ||
-                          cfg->timing.scan_delay_us > 0 ||
-                          cfg->timing.template_level < 3))
+    /* Threads pay off only with work to share, and rate limits are kept
+     * simplest by one sender. */
+    if (!cfg->threads && (pairs < 4096 || t->max_rate > 0))
+        n = 1;
+    /* A delay between probes and the one-at-a-time templates are about
+     * the whole scan; so is a parallelism smaller than the threads. */
+    if (t->scan_delay_us > 0 || t->template_level < 3)
+        n = 1;
+    if (t->max_parallelism && t->max_parallelism < n)
+        n = t->max_parallelism;
+    /* Each iterator resolves the host names of an -iL file itself, and
+     * two resolutions may disagree (round-robin DNS, a failure): one
+     * iterator keeps host numbers consistent. */
+    if (ps__targets_has_files(cfg->targets))
         n = 1;
     return n ? n : 1;
 }
@@ -173,6 +188,13 @@ static void on_worker_host(void *ud, const struct ps_scan_host *h)
     struct pending *p;
 
     pthread_mutex_lock(&s->lock);
+    if (s->by_host) {
+        s->hosts_up++;
+        if (s->cfg->on_host)
+            s->cfg->on_host(s->cfg->ud, h);
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
     p = find_pending(s, h);
     if (!p || merge_part(p, h) < 0) {
         s->failed = 1;
@@ -202,20 +224,23 @@ static void worker_config(struct ps_scan *s, unsigned t)
 
     w->scan = s;
     w->cfg = *cfg;
-    w->cfg.shard_index = k + n * t;
-    w->cfg.shard_count = n * s->count;
+    if (!s->by_host) {
+        w->cfg.shard_index = k + n * t;
+        w->cfg.shard_count = n * s->count;
+    }
     w->cfg.on_host = on_worker_host;
     w->cfg.on_progress = NULL;
     w->cfg.ud = w;
-    /* Limits for the whole scan are split among the workers. */
+    /* Limits for the whole scan are split among the workers (never above
+     * the whole: pick_threads keeps the workers within max_parallelism). */
     w->cfg.timing.max_rate = cfg->timing.max_rate / s->count;
     w->cfg.timing.min_rate = cfg->timing.min_rate / s->count;
     if (cfg->timing.max_parallelism)
-        w->cfg.timing.max_parallelism =
-            (cfg->timing.max_parallelism + s->count - 1) / s->count;
+        w->cfg.timing.max_parallelism = cfg->timing.max_parallelism / s->count;
     if (cfg->timing.min_parallelism)
         w->cfg.timing.min_parallelism =
-            (cfg->timing.min_parallelism + s->count - 1) / s->count;
+            cfg->timing.min_parallelism / s->count
+                ? cfg->timing.min_parallelism / s->count : 1;
     /* Each worker walks its own order; with --seed, still reproducible. */
     w->cfg.seed = cfg->seed + t * 0x9e3779b97f4a7c15ull;
 }
@@ -234,6 +259,8 @@ int ps_scan_new(const struct ps_scan_config *cfg, struct ps_scan **out)
         return PS_ENOMEM;
     s->cfg = cfg;
     s->count = pick_threads(cfg);
+    s->by_host = s->count > 1 &&
+                 ps_targets_count(cfg->targets) >= 2ull * s->count;
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* as the waits */
@@ -243,6 +270,7 @@ int ps_scan_new(const struct ps_scan_config *cfg, struct ps_scan **out)
     for (unsigned t = 0; t < s->count && rc == 0; t++) {
         worker_config(s, t);
         rc = ps__engine_new(&s->workers[t].cfg, s->count, &s->stop,
+                            s->by_host ? s->count : 1, s->by_host ? t : 0,
                             &s->workers[t].engine);
     }
     if (rc < 0) {

@@ -27,6 +27,9 @@ static void probe_put(struct ps__scan *scan, struct ps__probe *p)
 }
 
 #define STOP_GRACE_US 500000
+/* How long to wait when the system has no descriptor or port to give
+ * and no probe of ours is in flight. */
+#define RESOURCE_PAUSE_US 20000
 /* The earliest early look (see early_look). */
 #define EARLY_MIN_US 10000
 /* Most probes sent between two looks at the answers. */
@@ -65,6 +68,8 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
     struct ps__host *h = p->host;
     int64_t now = ps__now_us(), rtt = now - p->sent_us;
 
+    if (!p->in_use)
+        return; /* withdrawn earlier in this batch of events */
     drop_twin(scan, p);
     ps__heap_remove(scan, p);
     scan->in_flight--;
@@ -130,7 +135,7 @@ static void early_look(struct ps__scan *scan, struct ps__probe *p,
     p->early_done = 1;
     p->deadline_us = p->final_us;
     ps__heap_push(scan, p);
-    if (p->twin || host_expired(scan, h, now) ||
+    if (p->twin || scan->stopping || host_expired(scan, h, now) ||
         (unsigned)p->tryno + 1 >= tries_allowed(scan, h) ||
         scan->in_flight >= scan->probe_cap)
         return;
@@ -150,12 +155,15 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
     }
     scan->in_flight--;
     scan->modules[m]->abandon(scan->module_state[m], p);
-    /* A host that answered before but has said nothing since this probe
-     * went out is dropping probes or rate limiting: back off. (A host
-     * that never answered is filtered, not overloaded; a host that keeps
-     * answering has filtered ports, which cost nothing.) */
-    if (h->last_answer_us && h->last_answer_us < p->sent_us)
-        ps__window_on_loss(&scan->window, now, p->final_us - p->sent_us);
+    /* A timeout alone does not shrink the window: a firewall that drops
+     * most ports would otherwise bring it down to one probe, with no
+     * answer ever to grow it back. Loss shows as an answer to a retry
+     * (ps__scan_answer), as nmap reads it. While a host has shown no loss,
+     * a silent port counts as an answer (silence is what its firewall
+     * says), so a mostly filtered host is not scanned a few probes at a
+     * time; once it has lost a probe, only real answers open the window. */
+    if (h->max_answered_try == 0)
+        ps__window_on_answer(&scan->window);
     if (p->twin) {
         /* Its retry is out and decides the pair. */
         p->twin->twin = NULL;
@@ -213,6 +221,8 @@ static int behind_min_rate(const struct ps__scan *scan, int64_t now)
 
 static int window_open(struct ps__scan *scan, int64_t now)
 {
+    if (now < scan->resource_wait_until_us)
+        return 0;
     if (scan->in_flight >= scan->probe_cap)
         return 0;
     if (scan->in_flight < (unsigned)scan->window.cwnd)
@@ -317,6 +327,10 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
     if (rc != PS_ELIMIT)
         return rc;
     ps__window_on_resource(&scan->window, scan->in_flight);
+    /* Nothing in flight to free a descriptor or a port: the system is
+     * short of them for other reasons; wait a little instead of spinning. */
+    if (scan->in_flight == 0)
+        scan->resource_wait_until_us = now + RESOURCE_PAUSE_US;
     if (twin_of)
         return 0; /* the first probe is still out */
     rc = ps__retry_push(&scan->retries, r->host, r->port_idx, r->tryno);
@@ -380,6 +394,8 @@ static int64_t wait_us(struct ps__scan *scan, int64_t now)
     if (scan->stopping)
         wait = min_wait(wait, scan->stop_deadline_us > now
                                   ? scan->stop_deadline_us - now : 0);
+    else if (now < scan->resource_wait_until_us)
+        wait = min_wait(wait, scan->resource_wait_until_us - now);
     else if ((!scan->pairs_exhausted || scan->retries.count) &&
              window_open(scan, now) && scan->timing.max_rate > 0) {
         double need = (1 - scan->tokens) * 1e6 / scan->timing.max_rate;

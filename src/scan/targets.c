@@ -401,3 +401,11 @@ uint64_t ps_targets_count(const struct ps_targets *t)
 {
     return t ? t->count : 0;
 }
+
+int ps__targets_has_files(const struct ps_targets *t)
+{
+    for (size_t i = 0; t && i < t->n; i++)
+        if (t->e[i].kind == PS__TENTRY_FILE)
+            return 1;
+    return 0;
+}

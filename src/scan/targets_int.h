@@ -229,6 +229,10 @@ struct ps_targets {
     uint64_t count;
 };
 
+/* 1 when t reads an -iL file: its host names are resolved by each
+ * iterator, so iterators running side by side could disagree. */
+int ps__targets_has_files(const struct ps_targets *t);
+
 /* Resolves name through t's resolver into a RANGE spec with prefix. 0, or
  * a PS_E* code with "SPEC: what" in err. */
 int ps__targets_resolve(const struct ps_targets *t, const char *spec,

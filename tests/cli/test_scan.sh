@@ -82,4 +82,18 @@ run "${FIX[@]}" scan -n -Pn -sT -T4 --max-retries 1 -p1 127.0.0.1 --reason
 expect_rc scan_nmap_style 0
 expect_out_has scan_reason_column "conn-refused"
 
+# --stats-every prints progress lines on standard error (not a terminal
+# here, so no bar). Regression: the callback read the wrong struct.
+run "${FIX[@]}" scan -n -p 1-300 --stats-every 1ms 127.0.0.1
+expect_rc scan_stats_every 0
+expect_err_has scan_stats_every_line "Stats: "
+expect_err_has scan_stats_every_done "100.0% done"
+
+# A usage error found while setting the scan up (timing bounds) leaves an
+# existing output file alone: files are created only for a scan that runs.
+echo keep >"$T/prev.nmap"
+run "${FIX[@]}" scan -n -p 1 --min-rtt-timeout 2s --max-rtt-timeout 1s -oN "$T/prev.nmap" 127.0.0.1
+expect_rc scan_timing_conflict 2
+expect_eq scan_timing_conflict_file_kept "$(cat "$T/prev.nmap")" keep
+
 finish

@@ -337,16 +337,29 @@ expect_eq early_retry_one_timeout "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b
 expect_states 1 5000 >"$T/early.want"
 expect_eq early_retry_states "$(diff_head "$T/early.got" "$T/early.want")" ""
 
+# --- a small open-file limit ----------------------------------------------
+# 100 descriptors, and 30 silent ports in 1-5000 that each hold a socket
+# for a whole timeout: the engine keeps within the limit (or rides out
+# EMFILE) and the results stay exact.
+LAST="(scanner netns, ulimit -n 100) portscope scan -p 1-5000 $NET_TGT4"
+ip netns exec "$NET_NS_SCAN" bash -c 'ulimit -n 100 && exec "$0" "$@"' \
+    "$PORTSCOPE" scan -p 1-5000 -n -Pn "$NET_TGT4" -oJ "$T/fd.jsonl" >"$T/out" 2>"$T/err"
+RC=$?
+expect_rc small_fd_limit_rc 0
+"$PS_JSON_CHECK" --print type --print port --print state <"$T/fd.jsonl" 2>/dev/null |
+    awk -F'\t' '$1 == "port" { print $2, $3 }' | sort -n >"$T/fd.got"
+expect_eq small_fd_limit_states "$(diff_head "$T/fd.got" "$T/early.want")" ""
+
 # --- interruption ---------------------------------------------------------
 # interrupted SIG NAME: a slow full scan, SIG after about a second; exit
 # 130, files well-formed, the JSON ends in an interrupted summary.
 interrupted() {
-    local sig=$1 name=$2 pid i
+    local sig=$1 name=$2 extra=${3:-} pid i
     LAST="(scanner netns) portscope scan --max-rate 200 -p- $NET_TGT4 -oX -oJ -oG, then SIG$sig"
     # Signals at their defaults: a background job of a script would start
     # with SIGINT ignored.
     env --default-signal=INT,TERM ip netns exec "$NET_NS_SCAN" "$PORTSCOPE" scan -sT -p- -n -Pn \
-        --max-rate 200 "$NET_TGT4" -oX "$T/$name.xml" -oJ "$T/$name.jsonl" \
+        --max-rate 200 $extra "$NET_TGT4" -oX "$T/$name.xml" -oJ "$T/$name.jsonl" \
         -oG "$T/$name.gnmap" >"$T/out" 2>"$T/err" &
     pid=$!
     net_bg "$pid"
@@ -382,6 +395,9 @@ interrupted() {
 }
 interrupted INT sigint
 interrupted TERM sigterm
+# Two event loops: partial hosts of both are merged when the scan stops.
+interrupted INT sigint_threads "--threads 2"
+
 
 # --- bad specifications: exit 2, the bad part named, nothing sent -----------
 # bad NAME WORD ARGS...: scan ARGS must exit 2 naming WORD on stderr, and

@@ -126,6 +126,22 @@ static void collect(void *ud, const struct ps_scan_host *h)
     assert_int_equal(by_state, total);
 }
 
+/* Counts complete hosts with every port once, all closed but the
+ * listeners of 127.0.0.1. */
+static void count_hosts(void *ud, const struct ps_scan_host *h)
+{
+    size_t *n = ud;
+    assert_true(h->complete);
+    assert_int_equal(h->port_count, OPEN_COUNT + CLOSED_COUNT);
+    for (size_t i = 1; i < h->port_count; i++)
+        assert_true(h->ports[i].port > h->ports[i - 1].port);
+    if (h->ip.bytes[3] != 1)
+        assert_int_equal(h->state_count[PS_PORT_CLOSED], h->port_count);
+    else
+        assert_int_equal(h->state_count[PS_PORT_OPEN], OPEN_COUNT);
+    (*n)++;
+}
+
 static struct ps_targets *targets_of(const char *spec)
 {
     struct ps_targets *t = ps_targets_new(PS_TARGETS_NO_RESOLVE, NULL);
@@ -247,6 +263,35 @@ static void test_shards(void **state)
     free(c);
 }
 
+/* Many hosts and two threads: each worker takes whole hosts; every host
+ * comes once and complete. */
+static void test_threads_by_host(void **state)
+{
+    struct fixture f;
+    struct collected *c = calloc(1, sizeof *c);
+    struct ps_scan_config cfg;
+    size_t hosts = 0;
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(fixture_init(&f, AF_INET), 0);
+    struct ps_targets *t = targets_of("127.0.0.1-6");
+    ps_scan_config_init(&cfg);
+    cfg.ports = &f.ports;
+    cfg.targets = t;
+    cfg.on_host = count_hosts;
+    cfg.ud = &hosts;
+    cfg.threads = 2;
+    struct ps_scan *scan;
+    assert_int_equal(ps_scan_new(&cfg, &scan), 0);
+    assert_int_equal(ps_scan_run(scan), 0);
+    ps_scan_free(scan);
+    assert_int_equal(hosts, 6);
+    ps_targets_free(t);
+    fixture_fini(&f);
+    free(c);
+}
+
 /* A scan stopped before it starts sends nothing and says it was
  * interrupted. */
 static void test_stop_before_run(void **state)
@@ -349,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_ipv4),
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_threads_by_host),
         cmocka_unit_test(test_shards),
         cmocka_unit_test(test_stop_before_run),
         cmocka_unit_test(test_small_fd_limit),

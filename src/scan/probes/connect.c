@@ -148,6 +148,10 @@ static void on_ready(struct ps__loop_handler *h, unsigned events)
     socklen_t len = sizeof err;
 
     (void)events;
+    /* A probe withdrawn earlier in the same batch of events (its twin
+     * answered first) has no descriptor any more: its event is stale. */
+    if (h->fd < 0 || !p->in_use)
+        return;
     if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         err = errno;
     finish(h->ud, p, err);

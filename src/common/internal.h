@@ -27,6 +27,9 @@ struct stat;
  * st, if not NULL, receives the file's status as read. Returns 0 or a PS_E*
  * code. */
 int ps__read_file(const char *path, char **data, size_t *len, struct stat *st);
+/* Reads fd to its end (hint: the expected size, or 0) into a malloc'd,
+ * NUL-terminated buffer. Returns 0 or a PS_E* code. */
+int ps__read_fd_all(int fd, size_t hint, char **data, size_t *len);
 
 /* A bump allocator: many small objects, freed all at once. */
 struct ps__arena {

@@ -44,7 +44,7 @@ int ps__from_errno(int err)
 
 /* Grows the buffer geometrically because files under /proc report size 0
  * and pipes report none at all. */
-static int read_all(int fd, size_t hint, char **data, size_t *len)
+int ps__read_fd_all(int fd, size_t hint, char **data, size_t *len)
 {
     size_t cap = hint + 1 > 4096 ? hint + 1 : 4096, used = 0;
     char *buf = malloc(cap + 1);
@@ -96,7 +96,7 @@ int ps__read_file(const char *path, char **data, size_t *len, struct stat *out)
     }
     if (out)
         *out = st;
-    int rc = read_all(fd, st.st_size > 0 ? (size_t)st.st_size : 0, data, len);
+    int rc = ps__read_fd_all(fd, st.st_size > 0 ? (size_t)st.st_size : 0, data, len);
     int saved = errno;
     close(fd);
     errno = saved;

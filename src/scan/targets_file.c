@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/internal.h"
 #include "scan/targets_int.h"
 
 #define READ_BUF 65536u
@@ -133,35 +134,7 @@ static void take_stat(struct ps__tsource *src, const struct stat *st)
 /* Reads fd to its end into src->mem. */
 static int slurp(int fd, struct ps__tsource *src)
 {
-    size_t cap = 4096, used = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return PS_ENOMEM;
-    for (;;) {
-        if (used == cap) {
-            char *g = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!g) {
-                free(buf);
-                return PS_ENOMEM;
-            }
-            buf = g;
-            cap *= 2;
-        }
-        ssize_t n = read(fd, buf + used, cap - used);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int rc = ps__from_errno(errno);
-            free(buf);
-            return rc;
-        }
-        if (n == 0)
-            break;
-        used += (size_t)n;
-    }
-    src->mem = buf;
-    src->mem_len = used;
-    return 0;
+    return ps__read_fd_all(fd, 0, &src->mem, &src->mem_len);
 }
 
 static int open_error(int code, const char *path, char *err, size_t errlen)

@@ -6,12 +6,16 @@
 #
 # The tests never cause a DNS query: hostnames go to a fake resolver, and
 # the default one only ever sees "localhost" (answered from /etc/hosts).
+# Three programs: spec syntax and hostnames, exclusions and iteration, and
+# -iL files; targets_test.h holds their shared helpers.
 if(PS_TARGETS_SOURCES)
-  add_executable(test_targets ${CMAKE_CURRENT_LIST_DIR}/test_targets.c)
-  target_link_libraries(test_targets PRIVATE ps_test_common)
-  add_test(NAME test_targets COMMAND test_targets)
-  set_tests_properties(test_targets PROPERTIES
-    LABELS "unit"
-    TIMEOUT 120
-    ENVIRONMENT "PS_TEST_DATA=${PS_TEST_DATA}")
+  foreach(name test_targets test_targets_exclude test_targets_files)
+    add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.c)
+    target_link_libraries(${name} PRIVATE ps_test_common)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES
+      LABELS "unit"
+      TIMEOUT 120
+      ENVIRONMENT "PS_TEST_DATA=${PS_TEST_DATA}")
+  endforeach()
 endif()

@@ -30,6 +30,10 @@ int ps__read_file(const char *path, char **data, size_t *len, struct stat *st);
 /* Reads fd to its end (hint: the expected size, or 0) into a malloc'd,
  * NUL-terminated buffer. Returns 0 or a PS_E* code. */
 int ps__read_fd_all(int fd, size_t hint, char **data, size_t *len);
+/* Grows an array of elem-sized items (doubling, from 16) so that it holds
+ * at least need. Returns the (possibly moved) array with *cap updated, or
+ * NULL without memory, the old array then untouched. */
+void *ps__grow_array(void *v, size_t *cap, size_t need, size_t elem);
 
 /* A bump allocator: many small objects, freed all at once. */
 struct ps__arena {

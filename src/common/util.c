@@ -176,3 +176,20 @@ const char *ps__strcasestr(const char *hay, const char *needle, size_t nlen)
     }
     return NULL;
 }
+
+void *ps__grow_array(void *v, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 16;
+
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return NULL;
+        n *= 2;
+    }
+    if (n == *cap)
+        return v;
+    void *p = realloc(v, n * elem);
+    if (p)
+        *cap = n;
+    return p;
+}

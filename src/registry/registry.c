@@ -248,14 +248,11 @@ static int merge_into(struct ps_registry *reg, struct ps_service *r, size_t src,
 
 static struct ps_service *record_new(struct ps_registry *reg)
 {
-    if (reg->count == reg->cap) {
-        size_t cap = reg->cap ? reg->cap * 2 : 1024;
-        struct ps_service *grown = realloc(reg->records, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        reg->records = grown;
-        reg->cap = cap;
-    }
+    struct ps_service *grown = ps__grow_array(reg->records, &reg->cap,
+                                              reg->count + 1, sizeof *grown);
+    if (!grown)
+        return NULL;
+    reg->records = grown;
     return &reg->records[reg->count];
 }
 

@@ -157,13 +157,11 @@ static int merge_part(struct pending *p, const struct ps_scan_host *h)
 {
     size_t need = p->host.port_count + h->port_count;
 
-    if (need > p->cap) {
-        struct ps_port_result *grown = realloc(p->ports, need * sizeof *grown);
-        if (!grown && need)
-            return PS_ENOMEM;
-        p->ports = grown;
-        p->cap = need;
-    }
+    struct ps_port_result *grown =
+        ps__grow_array(p->ports, &p->cap, need, sizeof *grown);
+    if (!grown)
+        return PS_ENOMEM;
+    p->ports = grown;
     if (h->port_count)
         memcpy(p->ports + p->host.port_count, h->ports,
                h->port_count * sizeof *h->ports);

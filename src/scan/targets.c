@@ -208,14 +208,10 @@ static int recount(struct ps_targets *t, const struct ps__excl *ex, char *err,
 
 static struct ps__tentry *new_entry(struct ps_targets *t)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
-        struct ps__tentry *g = realloc(t->e, cap * sizeof *g);
-        if (!g)
-            return NULL;
-        t->e = g;
-        t->cap = cap;
-    }
+    struct ps__tentry *g = ps__grow_array(t->e, &t->cap, t->n + 1, sizeof *g);
+    if (!g)
+        return NULL;
+    t->e = g;
     struct ps__tentry *e = &t->e[t->n];
     memset(e, 0, sizeof *e);
     return e;

@@ -17,14 +17,10 @@ static int cmp_range(const void *pa, const void *pb)
 
 static int push(struct ps__excl *e, const struct ps__trange *r)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        struct ps__trange *g = realloc(e->r, cap * sizeof *g);
-        if (!g)
-            return PS_ENOMEM;
-        e->r = g;
-        e->cap = cap;
-    }
+    struct ps__trange *g = ps__grow_array(e->r, &e->cap, e->n + 1, sizeof *g);
+    if (!g)
+        return PS_ENOMEM;
+    e->r = g;
     e->r[e->n++] = *r;
     return 0;
 }

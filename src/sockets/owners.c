@@ -54,24 +54,6 @@ struct scan {
     const struct ps_logger *log;
 };
 
-/* Doubles an array of elem-sized items so it holds at least need. */
-static void *grow_array(void *v, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 16;
-
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / elem)
-            return NULL;
-        n *= 2;
-    }
-    if (n == *cap)
-        return v;
-    void *p = realloc(v, n * elem);
-    if (p)
-        *cap = n;
-    return p;
-}
-
 /* Socket inodes are handed out nearly in sequence; Fibonacci hashing
  * (multiply, keep the top bits) spreads such runs over the whole table. */
 static struct owner_slot *probe(struct owner_slot *slots, unsigned bits,
@@ -107,7 +89,7 @@ static uint32_t new_node(struct ps_owners *o, uint32_t proc, uint32_t next)
 {
     if (o->nnodes >= NO_NODE)
         return NO_NODE;
-    void *v = grow_array(o->nodes, &o->nodes_cap, o->nnodes + 1, sizeof *o->nodes);
+    void *v = ps__grow_array(o->nodes, &o->nodes_cap, o->nnodes + 1, sizeof *o->nodes);
     if (!v)
         return NO_NODE;
     o->nodes = v;
@@ -214,7 +196,7 @@ static uint64_t socket_link(int dir, const char *name, bool *denied)
 static int push_inode(struct scan *s, uint64_t inode)
 {
     if (s->ninodes == s->inodes_cap) {
-        void *v = grow_array(s->inodes, &s->inodes_cap, s->ninodes + 1,
+        void *v = ps__grow_array(s->inodes, &s->inodes_cap, s->ninodes + 1,
                              sizeof *s->inodes);
         if (!v)
             return PS_ENOMEM;
@@ -255,7 +237,7 @@ static int read_fds(struct scan *s, int pid_fd, int pid)
 static int add_process(struct scan *s, int pid_fd, int pid)
 {
     struct ps_owners *o = s->o;
-    void *v = grow_array(o->procs, &o->procs_cap, o->nprocs + 1, sizeof *o->procs);
+    void *v = ps__grow_array(o->procs, &o->procs_cap, o->nprocs + 1, sizeof *o->procs);
 
     if (!v || o->nprocs >= NO_NODE)
         return PS_ENOMEM;

@@ -158,14 +158,11 @@ static const char *user_name(struct ps__proc_ctx *c, uint32_t uid)
     for (size_t i = 0; i < c->nusers; i++)
         if (c->users[i].uid == uid)
             return c->users[i].name;
-    if (c->nusers == c->users_cap) {
-        size_t cap = c->users_cap ? c->users_cap * 2 : 8;
-        struct ps__user *u = realloc(c->users, cap * sizeof *u);
-        if (!u)
-            return NULL;
-        c->users = u;
-        c->users_cap = cap;
-    }
+    struct ps__user *u = ps__grow_array(c->users, &c->users_cap, c->nusers + 1,
+                                        sizeof *u);
+    if (!u)
+        return NULL;
+    c->users = u;
     const char *name = lookup_user(c->arena, uid);
     if (name)
         c->users[c->nusers++] = (struct ps__user){uid, name};

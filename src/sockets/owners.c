@@ -1,157 +1,85 @@
 /* Socket owners: one pass over proc_root/PID/fd, then an index from socket
- * inode to the processes that hold it.
+ * inode to the processes that hold it (owners_index.c).
  *
  * The walk is the hot path: a host can hold tens of thousands of sockets
- * in a handful of processes, so the per-fd work is one readlinkat()
- * relative to the fd directory (no path built, no allocation) and a push
- * onto a reused array. At most three descriptors of ours are open at a
- * time: proc_root, PID, and either PID/fd or one file of PID being read
- * (getpwuid_r may open the user database besides). */
+ * in a handful of processes, and each fd costs a readlinkat() into procfs
+ * (about 2 us, no path built, no allocation). Those calls scale with
+ * cores, so the pids are read first and then claimed one at a time by up
+ * to one walker thread per CPU; each walker keeps what it finds to
+ * itself, and the index is built once they are all done. A walker has at
+ * most two descriptors of its own open (PID, and PID/fd or one file of
+ * PID), besides proc_root, which all share (getpwuid_r may open the user
+ * database besides). */
+/* _GNU_SOURCE (sched_getaffinity, CPU_COUNT) comes from the build. */
 #include <dirent.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sockets/owners_internal.h"
 
-#define NO_NODE UINT32_MAX
-#define MIN_BITS 10 /* 1024 slots to start with */
-
-/* An inode and its list of holders, kept in pid order. inode 0 marks an
- * empty slot: no socket has inode 0. */
-struct owner_slot {
-    uint64_t inode;
-    uint32_t head, tail;
-};
-
-struct owner_node {
-    uint32_t proc; /* index into procs */
-    uint32_t next;
-};
-
-struct ps_owners {
-    struct ps_process *procs;
-    size_t nprocs, procs_cap;
-    struct owner_slot *slots; /* open addressing, linear probing */
-    unsigned bits;            /* 1 << bits slots, at most half of them used */
-    size_t used;
-    struct owner_node *nodes;
-    size_t nnodes, nodes_cap;
-    size_t hidden;
-    struct ps__arena arena; /* the strings of procs */
-};
-
-/* What one scan needs and the result does not. */
-struct scan {
-    struct ps_owners *o;
-    struct ps__proc_ctx ctx;
-    uint64_t *inodes; /* sockets of the process being read */
-    size_t ninodes, inodes_cap;
+/* What the walkers share; only next, failed and the logger change. */
+struct walk {
+    int proc_fd;
+    const int *pids;
+    size_t npids;
+    atomic_size_t next;  /* the next pid to claim */
+    atomic_bool failed;  /* a walker hit an error: all stop */
+    int64_t btime;
+    long clk_tck;
     const struct ps_logger *log;
+    pthread_mutex_t log_lock; /* the caller's logger sees one call at a time */
 };
 
-/* Socket inodes are handed out nearly in sequence; Fibonacci hashing
- * (multiply, keep the top bits) spreads such runs over the whole table. */
-static struct owner_slot *probe(struct owner_slot *slots, unsigned bits,
-                                uint64_t inode)
+/* A process that holds sockets, as one walker found it. */
+struct found {
+    struct ps_process proc;
+    size_t first, n; /* its inodes: walker.inodes[first .. first+n) */
+};
+
+struct walker {
+    struct walk *w;
+    struct ps__proc_ctx ctx;  /* its arena is the walker's own */
+    struct ps__arena arena;
+    struct found *found;
+    size_t nfound, found_cap;
+    uint64_t *inodes;
+    size_t ninodes, inodes_cap;
+    size_t hidden;
+    int rc;
+    pthread_t thread;
+    bool started;
+};
+
+static void walk_log(struct walk *w, enum ps_log_level level, const char *fmt, ...)
+    PS__PRINTF(3, 4);
+
+static void walk_log(struct walk *w, enum ps_log_level level, const char *fmt, ...)
 {
-    size_t mask = ((size_t)1 << bits) - 1;
-    size_t i = (size_t)((inode * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+    char msg[256];
+    va_list ap;
 
-    while (slots[i].inode != 0 && slots[i].inode != inode)
-        i = (i + 1) & mask;
-    return &slots[i];
-}
-
-static int table_grow(struct ps_owners *o)
-{
-    unsigned bits = o->slots ? o->bits + 1 : MIN_BITS;
-
-    if (bits >= 8 * sizeof(size_t) - 4)
-        return PS_ENOMEM;
-    struct owner_slot *slots = calloc((size_t)1 << bits, sizeof *slots);
-    if (!slots)
-        return PS_ENOMEM;
-    for (size_t i = 0; o->slots && i < ((size_t)1 << o->bits); i++)
-        if (o->slots[i].inode)
-            *probe(slots, bits, o->slots[i].inode) = o->slots[i];
-    free(o->slots);
-    o->slots = slots;
-    o->bits = bits;
-    return 0;
-}
-
-static uint32_t new_node(struct ps_owners *o, uint32_t proc, uint32_t next)
-{
-    if (o->nnodes >= NO_NODE)
-        return NO_NODE;
-    void *v = ps__grow_array(o->nodes, &o->nodes_cap, o->nnodes + 1, sizeof *o->nodes);
-    if (!v)
-        return NO_NODE;
-    o->nodes = v;
-    o->nodes[o->nnodes] = (struct owner_node){proc, next};
-    return (uint32_t)o->nnodes++;
-}
-
-static int node_pid(const struct ps_owners *o, uint32_t node)
-{
-    return o->procs[o->nodes[node].proc].pid;
-}
-
-/* Adds proc to the holders of s in pid order, once even if it holds the
- * socket on several fds. /proc lists pids in ascending order, so a new
- * holder nearly always goes at the tail; the walk is for other trees. */
-static int holders_add(struct ps_owners *o, struct owner_slot *s, uint32_t proc)
-{
-    int pid = o->procs[proc].pid, tail = node_pid(o, s->tail);
-    uint32_t prev = NO_NODE, cur = s->head;
-
-    if (tail == pid)
-        return 0;
-    if (tail < pid) {
-        prev = s->tail;
-        cur = NO_NODE;
-    } else {
-        while (node_pid(o, cur) < pid) { /* stops at the tail at worst */
-            prev = cur;
-            cur = o->nodes[cur].next;
-        }
-        if (node_pid(o, cur) == pid)
-            return 0;
-    }
-    uint32_t n = new_node(o, proc, cur);
-    if (n == NO_NODE)
-        return PS_ENOMEM;
-    if (prev == NO_NODE)
-        s->head = n;
-    else
-        o->nodes[prev].next = n;
-    if (cur == NO_NODE)
-        s->tail = n;
-    return 0;
-}
-
-static int index_add(struct ps_owners *o, uint64_t inode, uint32_t proc)
-{
-    if ((o->used + 1) * 2 > ((size_t)1 << o->bits) && table_grow(o) != 0)
-        return PS_ENOMEM;
-    struct owner_slot *s = probe(o->slots, o->bits, inode);
-    if (s->inode)
-        return holders_add(o, s, proc);
-    uint32_t n = new_node(o, proc, NO_NODE);
-    if (n == NO_NODE)
-        return PS_ENOMEM;
-    *s = (struct owner_slot){inode, n, n};
-    o->used++;
-    return 0;
+    if (!w->log || !w->log->fn || level > w->log->max)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&w->log_lock);
+    ps__log(w->log, level, "%s", msg);
+    pthread_mutex_unlock(&w->log_lock);
 }
 
 /* What an fd directory that cannot be opened means. */
-static int unreadable(struct scan *s, int pid, int err)
+static int unreadable(struct walker *k, int pid, int err)
 {
     if (err == ENOENT || err == ESRCH)
         return 0; /* exited since readdir: nothing to report */
@@ -159,13 +87,13 @@ static int unreadable(struct scan *s, int pid, int err)
         return PS_ENOMEM;
     if (err == EMFILE || err == ENFILE) {
         /* Our own limit, not another user's privacy: say so. */
-        ps__log(s->log, PS_LOG_ERROR, "owners: out of file descriptors reading pid %d",
-                pid);
+        walk_log(k->w, PS_LOG_ERROR, "owners: out of file descriptors reading pid %d",
+                 pid);
         return PS_EIO;
     }
-    s->o->hidden++;
-    ps__log(s->log, err == EACCES || err == EPERM ? PS_LOG_DEBUG : PS_LOG_WARN,
-            "owners: cannot read the fds of pid %d: %s", pid, strerror(err));
+    k->hidden++;
+    walk_log(k->w, err == EACCES || err == EPERM ? PS_LOG_DEBUG : PS_LOG_WARN,
+             "owners: cannot read the fds of pid %d: %s", pid, strerror(err));
     return 0;
 }
 
@@ -193,78 +121,101 @@ static uint64_t socket_link(int dir, const char *name, bool *denied)
     return v;
 }
 
-static int push_inode(struct scan *s, uint64_t inode)
+static int push_inode(struct walker *k, uint64_t inode)
 {
-    if (s->ninodes == s->inodes_cap) {
-        void *v = ps__grow_array(s->inodes, &s->inodes_cap, s->ninodes + 1,
-                             sizeof *s->inodes);
+    if (k->ninodes == k->inodes_cap) {
+        void *v = ps__grow_array(k->inodes, &k->inodes_cap, k->ninodes + 1,
+                                 sizeof *k->inodes);
         if (!v)
             return PS_ENOMEM;
-        s->inodes = v;
+        k->inodes = v;
     }
-    s->inodes[s->ninodes++] = inode;
+    k->inodes[k->ninodes++] = inode;
     return 0;
 }
 
-/* Collects the socket inodes of one process into s->inodes. */
-static int read_fds(struct scan *s, int pid_fd, int pid)
+/* Appends the socket inodes of one process to k->inodes. */
+static int read_fds(struct walker *k, int pid_fd, int pid)
 {
     int fd = openat(pid_fd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct dirent *e;
     int rc = 0;
 
-    s->ninodes = 0;
     if (fd < 0)
-        return unreadable(s, pid, errno);
+        return unreadable(k, pid, errno);
     DIR *d = fdopendir(fd);
     if (!d) {
         int err = errno;
         close(fd);
-        return unreadable(s, pid, err);
+        return unreadable(k, pid, err);
     }
     bool denied = false;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         uint64_t inode = e->d_name[0] == '.' ? 0 : socket_link(fd, e->d_name, &denied);
         if (inode)
-            rc = push_inode(s, inode);
+            rc = push_inode(k, inode);
     }
     closedir(d);
     if (denied)
-        s->o->hidden++; /* counted once, like a directory that cannot be read */
+        k->hidden++; /* counted once, like a directory that cannot be read */
     return rc;
 }
 
-static int add_process(struct scan *s, int pid_fd, int pid)
+/* Records the process whose inodes start at first, with its details. */
+static int add_found(struct walker *k, int pid_fd, int pid, size_t first)
 {
-    struct ps_owners *o = s->o;
-    void *v = ps__grow_array(o->procs, &o->procs_cap, o->nprocs + 1, sizeof *o->procs);
+    void *v = ps__grow_array(k->found, &k->found_cap, k->nfound + 1, sizeof *k->found);
 
-    if (!v || o->nprocs >= NO_NODE)
+    if (!v)
         return PS_ENOMEM;
-    o->procs = v;
-    int rc = ps__proc_read(&s->ctx, pid_fd, pid, &o->procs[o->nprocs]);
-    if (rc == PS_ENOENT)
-        return 0; /* exited after its fds were read */
+    k->found = v;
+    struct found *f = &k->found[k->nfound];
+    int rc = ps__proc_read(&k->ctx, pid_fd, pid, &f->proc);
+    if (rc == PS_ENOENT) {
+        k->ninodes = first; /* exited after its fds were read */
+        return 0;
+    }
     if (rc)
         return rc;
-    uint32_t idx = (uint32_t)o->nprocs++;
-    for (size_t i = 0; i < s->ninodes && rc == 0; i++)
-        rc = index_add(o, s->inodes[i], idx);
+    f->first = first;
+    f->n = k->ninodes - first;
+    k->nfound++;
+    return 0;
+}
+
+static int scan_pid(struct walker *k, int pid)
+{
+    char name[16];
+
+    snprintf(name, sizeof name, "%d", pid);
+    int pid_fd = openat(k->w->proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (pid_fd < 0)
+        return unreadable(k, pid, errno);
+    /* The fd directory is closed before the details are read. */
+    size_t first = k->ninodes;
+    int rc = read_fds(k, pid_fd, pid);
+    if (rc == 0 && k->ninodes > first)
+        rc = add_found(k, pid_fd, pid, first);
+    close(pid_fd);
     return rc;
 }
 
-static int scan_pid(struct scan *s, int proc_fd, const char *name, int pid)
+static void *walker_run(void *arg)
 {
-    int pid_fd = openat(proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct walker *k = arg;
+    struct walk *w = k->w;
 
-    if (pid_fd < 0)
-        return unreadable(s, pid, errno);
-    /* The fd directory is closed before the details are read. */
-    int rc = read_fds(s, pid_fd, pid);
-    if (rc == 0 && s->ninodes > 0)
-        rc = add_process(s, pid_fd, pid);
-    close(pid_fd);
-    return rc;
+    while (!atomic_load_explicit(&w->failed, memory_order_relaxed)) {
+        size_t i = atomic_fetch_add_explicit(&w->next, 1, memory_order_relaxed);
+        if (i >= w->npids)
+            break;
+        k->rc = scan_pid(k, w->pids[i]);
+        if (k->rc) {
+            atomic_store(&w->failed, true);
+            break;
+        }
+    }
+    return NULL;
 }
 
 /* A pid directory name: digits without a leading zero, so "012" cannot
@@ -283,37 +234,172 @@ static int parse_pid(const char *name)
     return (int)v;
 }
 
-static int walk(struct scan *s, int proc_fd)
+/* The pids under proc_root, in the order readdir gives them (ascending
+ * on Linux). Reads through a dup so that proc_fd stays open for the
+ * walkers. */
+static int list_pids(int proc_fd, int **pids, size_t *npids)
 {
-    DIR *d = fdopendir(proc_fd);
+    int fd = fcntl(proc_fd, F_DUPFD_CLOEXEC, 0);
+    size_t cap = 0;
     struct dirent *e;
     int rc = 0;
 
+    *pids = NULL;
+    *npids = 0;
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
     if (!d) {
         int err = errno;
-        close(proc_fd);
+        if (fd >= 0)
+            close(fd);
         return err == ENOMEM ? PS_ENOMEM : PS_ENOENT;
     }
     while (rc == 0 && (e = readdir(d)) != NULL) {
         int pid = parse_pid(e->d_name);
-        if (pid > 0 && (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN))
-            rc = scan_pid(s, dirfd(d), e->d_name, pid);
+        if (pid <= 0 || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+            continue;
+        int *v = ps__grow_array(*pids, &cap, *npids + 1, sizeof **pids);
+        if (!v) {
+            rc = PS_ENOMEM;
+            break;
+        }
+        *pids = v;
+        (*pids)[(*npids)++] = pid;
     }
     closedir(d);
     return rc;
 }
 
-static int scan_init(struct scan *s, int proc_fd)
+/* One walker per CPU this thread may run on, within the cap. */
+static size_t walker_count(size_t npids)
 {
-    s->ctx.arena = &s->o->arena;
-    s->ctx.btime = -1;
-    s->ctx.clk_tck = sysconf(_SC_CLK_TCK);
-    int err = ps__buf_read_at(&s->ctx.buf, proc_fd, "stat");
-    if (err == -ENOMEM)
+    cpu_set_t set;
+    size_t n = 1;
+
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        n = (size_t)CPU_COUNT(&set);
+    if (n > PS__OWNERS_MAX_WALKERS)
+        n = PS__OWNERS_MAX_WALKERS;
+    if (n > npids)
+        n = npids ? npids : 1;
+    return n;
+}
+
+/* Runs the walkers: the calling thread is the first, and a thread that
+ * cannot be started only means fewer walkers. */
+static int run_walkers(struct walker *k, size_t nk)
+{
+    for (size_t i = 1; i < nk; i++)
+        k[i].started = pthread_create(&k[i].thread, NULL, walker_run, &k[i]) == 0;
+    walker_run(&k[0]);
+    int rc = k[0].rc;
+    for (size_t i = 1; i < nk; i++) {
+        if (k[i].started)
+            pthread_join(k[i].thread, NULL);
+        if (rc == 0)
+            rc = k[i].rc;
+    }
+    return rc;
+}
+
+struct ref {
+    const struct found *f;
+    const uint64_t *inodes;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+    int pa = ((const struct ref *)a)->f->proc.pid, pb = ((const struct ref *)b)->f->proc.pid;
+    return (pa > pb) - (pa < pb);
+}
+
+/* Builds the result from what the walkers found, in pid order, and takes
+ * over their arenas. */
+static int merge(struct ps_owners *o, struct walker *k, size_t nk)
+{
+    size_t nprocs = 0, ninodes = 0;
+
+    for (size_t i = 0; i < nk; i++) {
+        nprocs += k[i].nfound;
+        ninodes += k[i].ninodes;
+        o->hidden += k[i].hidden;
+        o->arenas[i] = k[i].arena;
+        k[i].arena = (struct ps__arena){0};
+    }
+    if (nprocs >= UINT32_MAX)
         return PS_ENOMEM;
-    if (err || ps__proc_parse_btime(s->ctx.buf.p, s->ctx.buf.len, &s->ctx.btime))
-        ps__log(s->log, PS_LOG_WARN, "owners: no btime in stat; start times unknown");
-    return table_grow(s->o);
+    struct ref *refs = calloc(nprocs ? nprocs : 1, sizeof *refs);
+    o->procs = calloc(nprocs ? nprocs : 1, sizeof *o->procs);
+    int rc = refs && o->procs ? ps__owners_reserve(o, ninodes) : PS_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < nk; i++)
+        for (size_t j = 0; rc == 0 && j < k[i].nfound; j++)
+            refs[n++] = (struct ref){&k[i].found[j], k[i].inodes};
+    if (rc == 0)
+        qsort(refs, n, sizeof *refs, by_pid);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct found *f = refs[i].f;
+        o->procs[i] = f->proc;
+        o->nprocs = i + 1;
+        for (size_t j = 0; rc == 0 && j < f->n; j++)
+            rc = ps__owners_index_add(o, refs[i].inodes[f->first + j], (uint32_t)i);
+    }
+    free(refs);
+    return rc;
+}
+
+static void walkers_free(struct walker *k, size_t nk)
+{
+    for (size_t i = 0; i < nk; i++) {
+        ps__proc_ctx_free(&k[i].ctx);
+        ps__arena_free(&k[i].arena);
+        free(k[i].found);
+        free(k[i].inodes);
+    }
+}
+
+/* The boot time that start times are counted from, or -1. */
+static int64_t boot_time(int proc_fd, const struct ps_logger *log)
+{
+    struct ps__buf buf = {0};
+    int64_t btime = -1;
+    int err = ps__buf_read_at(&buf, proc_fd, "stat");
+
+    if (err || ps__proc_parse_btime(buf.p, buf.len, &btime) != 0) {
+        btime = -1;
+        ps__log(log, PS_LOG_WARN, "owners: no btime in stat; start times unknown");
+    }
+    free(buf.p);
+    return btime;
+}
+
+static int walk(struct ps_owners *o, int proc_fd, const struct ps_logger *log)
+{
+    struct walk w = {.proc_fd = proc_fd, .log = log, .clk_tck = sysconf(_SC_CLK_TCK)};
+    struct walker k[PS__OWNERS_MAX_WALKERS] = {0};
+    int *pids;
+    int rc = list_pids(proc_fd, &pids, &w.npids);
+
+    if (rc)
+        return rc;
+    w.pids = pids;
+    w.btime = boot_time(proc_fd, log);
+    atomic_init(&w.next, 0);
+    atomic_init(&w.failed, false);
+    pthread_mutex_init(&w.log_lock, NULL);
+    size_t nk = walker_count(w.npids);
+    for (size_t i = 0; i < nk; i++) {
+        k[i].w = &w;
+        k[i].ctx.arena = &k[i].arena;
+        k[i].ctx.btime = w.btime;
+        k[i].ctx.clk_tck = w.clk_tck;
+    }
+    rc = run_walkers(k, nk);
+    if (rc == 0)
+        rc = merge(o, k, nk);
+    walkers_free(k, nk);
+    pthread_mutex_destroy(&w.log_lock);
+    free(pids);
+    return rc;
 }
 
 int ps_owners_scan(const char *proc_root, struct ps_owners **out,
@@ -330,54 +416,15 @@ int ps_owners_scan(const char *proc_root, struct ps_owners **out,
         ps__log(log, PS_LOG_ERROR, "owners: %s: %s", proc_root, strerror(err));
         return err == ENOMEM ? PS_ENOMEM : PS_ENOENT;
     }
-    struct scan s = {.o = calloc(1, sizeof *s.o), .log = log};
-    int rc = s.o ? scan_init(&s, proc_fd) : PS_ENOMEM;
-    if (rc == 0)
-        rc = walk(&s, proc_fd); /* closes proc_fd */
-    else
-        close(proc_fd);
-    ps__proc_ctx_free(&s.ctx);
-    free(s.inodes);
+    struct ps_owners *o = calloc(1, sizeof *o);
+    int rc = o ? walk(o, proc_fd, log) : PS_ENOMEM;
+    close(proc_fd);
     if (rc) {
-        ps_owners_free(s.o);
+        ps_owners_free(o);
         return rc;
     }
     ps__log(log, PS_LOG_DEBUG, "owners: %zu processes hold %zu sockets; %zu hidden",
-            s.o->nprocs, s.o->used, s.o->hidden);
-    *out = s.o;
+            o->nprocs, o->used, o->hidden);
+    *out = o;
     return 0;
-}
-
-size_t ps_owners_find(const struct ps_owners *o, uint64_t inode,
-                      const struct ps_process **out, size_t max)
-{
-    size_t n = 0;
-
-    if (!o || !o->slots || inode == 0)
-        return 0;
-    const struct owner_slot *s = probe(o->slots, o->bits, inode);
-    if (s->inode == 0)
-        return 0;
-    for (uint32_t i = s->head; i != NO_NODE; i = o->nodes[i].next) {
-        if (out && n < max)
-            out[n] = &o->procs[o->nodes[i].proc];
-        n++;
-    }
-    return n;
-}
-
-size_t ps_owners_hidden(const struct ps_owners *o)
-{
-    return o ? o->hidden : 0;
-}
-
-void ps_owners_free(struct ps_owners *o)
-{
-    if (!o)
-        return;
-    free(o->procs);
-    free(o->slots);
-    free(o->nodes);
-    ps__arena_free(&o->arena);
-    free(o);
 }

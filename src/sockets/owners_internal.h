@@ -1,6 +1,7 @@
-/* Shared by the owners files: owners.c (the walk over /proc/PID/fd and the
- * inode index), owners_proc.c (the details of one process) and
- * proc_parse.c (the text parsers). Never installed. */
+/* Shared by the owners files: owners.c (the parallel walk over
+ * /proc/PID/fd), owners_index.c (the inode index of the result),
+ * owners_proc.c (the details of one process) and proc_parse.c (the text
+ * parsers). Never installed. */
 #ifndef PS_OWNERS_INTERNAL_H
 #define PS_OWNERS_INTERNAL_H
 
@@ -21,6 +22,42 @@ struct ps__buf {
 /* Reads dirfd/name whole into b, NUL-terminated. Returns 0 or -errno
  * (-ENOMEM when the buffer cannot grow). */
 int ps__buf_read_at(struct ps__buf *b, int dirfd, const char *name);
+
+/* At most this many threads walk /proc at once: the walk is bound by
+ * system calls into procfs, which scale with cores but not beyond them. */
+#define PS__OWNERS_MAX_WALKERS 4
+
+/* An inode and its list of holders, kept in pid order. inode 0 marks an
+ * empty slot: no socket has inode 0. */
+struct ps__owner_slot {
+    uint64_t inode;
+    uint32_t head, tail;
+};
+
+struct ps__owner_node {
+    uint32_t proc; /* index into procs */
+    uint32_t next;
+};
+
+struct ps_owners {
+    struct ps_process *procs; /* in pid order */
+    size_t nprocs;
+    struct ps__owner_slot *slots; /* open addressing, linear probing */
+    unsigned bits;                /* 1 << bits slots, at most half used */
+    size_t used;
+    struct ps__owner_node *nodes;
+    size_t nnodes, nodes_cap;
+    size_t hidden;
+    /* The strings of procs, one arena per walker that found them. */
+    struct ps__arena arenas[PS__OWNERS_MAX_WALKERS];
+};
+
+/* Makes room for inodes entries without growing again. 0 or PS_ENOMEM. */
+int ps__owners_reserve(struct ps_owners *o, size_t inodes);
+
+/* Adds procs[proc] to the holders of inode. Adding in ascending pid order
+ * is fastest; 0 or PS_ENOMEM. */
+int ps__owners_index_add(struct ps_owners *o, uint64_t inode, uint32_t proc);
 
 struct ps__user {
     uint32_t uid;

@@ -305,12 +305,52 @@ static void test_fake_many(void **state)
     rm_tree(root);
 }
 
+/* Many processes, so that the walker threads claim them interleaved:
+ * each socket must still come back with its own process's details, and a
+ * socket all of them share with every holder, in pid order. */
+static void test_fake_many_processes(void **state)
+{
+    (void)state;
+    enum { P = 120, S = 20, SHARED = 999999 };
+    char root[] = "/tmp/ps-owners-XXXXXX", comm[16], status[64];
+    assert_non_null(mkdtemp(root));
+    put(root, "stat", CMD("btime 1\n"));
+    for (int p = 0; p < P; p++) {
+        int pid = 1000 + 7 * p;
+        snprintf(comm, sizeof comm, "p%d", pid);
+        snprintf(status, sizeof status, "Uid:\t%d\t%d\t%d\t%d\n", p, p, p, p);
+        fake_proc(root, pid, comm, CMD("x\0"), status, "", 0, 1);
+        for (int i = 0; i < S; i++)
+            link_socket(root, pid, i, 5000u + (unsigned)(p * S + i));
+        link_socket(root, pid, S, SHARED);
+    }
+    struct ps_owners *o = NULL;
+    assert_int_equal(ps_owners_scan(root, &o, NULL), 0);
+    for (int p = 0; p < P; p++) {
+        for (int i = 0; i < S; i++) {
+            const struct ps_process *out[2] = {0};
+            assert_int_equal(ps_owners_find(o, 5000u + (unsigned)(p * S + i), out, 2), 1);
+            assert_int_equal(out[0]->pid, 1000 + 7 * p);
+            snprintf(comm, sizeof comm, "p%d", 1000 + 7 * p);
+            assert_string_equal(out[0]->comm, comm);
+            assert_int_equal(out[0]->uid, (uint32_t)p);
+        }
+    }
+    const struct ps_process *all[P] = {0};
+    assert_int_equal(ps_owners_find(o, SHARED, all, P), P);
+    for (int p = 0; p < P; p++)
+        assert_int_equal(all[p]->pid, 1000 + 7 * p);
+    ps_owners_free(o);
+    rm_tree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fake_tree),
         cmocka_unit_test(test_fake_no_btime),
         cmocka_unit_test(test_fake_many),
+        cmocka_unit_test(test_fake_many_processes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,10 @@
 
 /* Descriptors kept free for output files, the resolver and the caller. */
 #define FD_RESERVE 64
+/* Probes in flight at most per worker when no probe holds a descriptor
+ * (stateless modules only): far beyond what any path needs between two
+ * looks at the answers, and 64 K probes are a few MiB. */
+#define STATELESS_CAP 65536
 
 
 struct ps__loop *ps__scan_loop(struct ps__scan *scan)
@@ -73,6 +77,7 @@ static int pick_modules(struct ps__scan *scan)
         if (!(wanted & m->type_bit))
             continue;
         found |= m->type_bit;
+        scan->stateless |= m->stateless;
         scan->modules[scan->module_count++] = m;
     }
     if (!wanted || found != wanted) {
@@ -81,6 +86,14 @@ static int pick_modules(struct ps__scan *scan)
         return PS_EUNSUPP;
     }
     return 0;
+}
+
+static int all_stateless(const struct ps__scan *scan)
+{
+    for (unsigned m = 0; m < scan->module_count; m++)
+        if (!scan->modules[m]->stateless)
+            return 0;
+    return 1;
 }
 
 int ps__check_config(const struct ps_scan_config *cfg)
@@ -99,7 +112,7 @@ static int setup(struct ps__scan *scan)
     int rc;
 
     if ((rc = merge_timing(scan)) < 0 || (rc = pick_modules(scan)) < 0 ||
-        (rc = ps__pairs_build(scan)) < 0)
+        (rc = ps__pairs_build(scan)) < 0 || (rc = ps__lookup_pairs_build(scan)) < 0)
         return rc;
     if (scan->pair_count == 0) {
         ps__scan_log(scan, PS_LOG_ERROR,
@@ -110,7 +123,8 @@ static int setup(struct ps__scan *scan)
         scan->rng = cfg->seed;
     else if (getrandom(&scan->rng, sizeof scan->rng, 0) != sizeof scan->rng)
         scan->rng = (uint64_t)ps__wall_us() ^ (uint64_t)(uintptr_t)scan;
-    scan->probe_cap = ps__fd_budget(FD_RESERVE) / scan->fd_share;
+    scan->probe_cap = all_stateless(scan) ? STATELESS_CAP
+                                          : ps__fd_budget(FD_RESERVE) / scan->fd_share;
     if (scan->probe_cap == 0)
         scan->probe_cap = 1;
     ps__window_init(&scan->window, &scan->timing, scan->probe_cap);

@@ -52,6 +52,14 @@ struct ps__probe_module {
     /* The probe timed out or the scan stops: release what it holds. */
     void (*abandon)(void *state, struct ps__probe *p);
     void (*close)(void *state);
+    /* Optional: called after each burst of sends, so that a module may
+     * queue probes and send them in one system call. */
+    void (*flush)(void *state);
+    /* A stateless module (SYN, UDP) gets its answers on one shared socket
+     * or capture that names only an address and a port: the engine then
+     * keeps the way back to the probe (ps__scan_find), and the number of
+     * probes in flight is not bounded by the open-file limit. */
+    uint8_t stateless;
 };
 
 extern const struct ps__probe_module ps__probe_connect;
@@ -63,6 +71,11 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
                      enum ps_port_state state, enum ps_port_reason reason,
                      uint8_t ttl);
 struct ps__loop *ps__scan_loop(struct ps__scan *scan);
+/* For stateless modules: the newest probe in flight to ip for (proto,
+ * port), or NULL (an answer to a decided pair, or not ours). Its twin, if
+ * any, is the older probe of the same pair. */
+struct ps__probe *ps__scan_find(struct ps__scan *scan, const struct ps_ip *ip,
+                                uint8_t proto, uint16_t port);
 /* Logs through the caller's logger (common/internal.h). */
 #define ps__scan_log(scan, level, ...)                                       \
     ps__log((scan)->cfg->log, (level), __VA_ARGS__)
@@ -88,6 +101,10 @@ struct ps__host {
     uint8_t max_answered_try;
     uint8_t timed_out;
     struct ps__host *prev, *next; /* live hosts */
+    /* Stateless scans (lookup.c): per pair, the number (index + 1) of its
+     * newest probe in flight, 0 for none; the next host in the map. */
+    uint32_t *inflight;
+    struct ps__host *map_next;
 };
 
 /* Pairs waiting for another try. */
@@ -115,6 +132,7 @@ struct ps__scan {
     const struct ps__probe_module *modules[4];
     void *module_state[4];
     unsigned module_count;
+    int stateless;                     /* some module is (lookup.c) */
     struct ps__loop *loop;
 
     struct ps__pair_port *pairs;
@@ -130,6 +148,9 @@ struct ps__scan {
     uint32_t batch_hosts;
     struct ps__perm perm;
     struct ps__host *live;             /* hosts not yet handed out */
+    struct ps__host **host_map;        /* live hosts by address (lookup.c) */
+    size_t host_map_mask, host_map_count;
+    uint32_t *pair_by_port;            /* [udp * 65536 + port]: pair + 1 */
 
     /* Probes. */
     struct ps__probe *probes;
@@ -210,6 +231,14 @@ void ps__engine_free(struct ps__scan *scan);
  * 1: all of them). */
 uint32_t ps__shard_share(uint32_t pair_count, uint64_t index, unsigned k,
                          unsigned n);
+
+/* lookup.c: what ps__scan_find needs, kept only when scan->stateless. */
+int ps__lookup_pairs_build(struct ps__scan *scan);
+int ps__lookup_host_add(struct ps__scan *scan, struct ps__host *h);
+void ps__lookup_host_del(struct ps__scan *scan, struct ps__host *h);
+void ps__lookup_probe_sent(struct ps__scan *scan, struct ps__probe *p);
+void ps__lookup_probe_gone(struct ps__scan *scan, struct ps__probe *p);
+void ps__lookup_free(struct ps__scan *scan);
 
 /* heap.c: the timeout heap of in-flight probes, by deadline. */
 void ps__heap_push(struct ps__scan *scan, struct ps__probe *p);

@@ -104,16 +104,20 @@ static struct ps__host *host_new(struct ps__scan *scan,
     return h;
 }
 
-static void live_link(struct ps__scan *scan, struct ps__host *h)
+static int live_link(struct ps__scan *scan, struct ps__host *h)
 {
+    if (ps__lookup_host_add(scan, h) < 0)
+        return PS_ENOMEM;
     h->next = scan->live;
     if (scan->live)
         scan->live->prev = h;
     scan->live = h;
+    return 0;
 }
 
 static void live_unlink(struct ps__scan *scan, struct ps__host *h)
 {
+    ps__lookup_host_del(scan, h);
     if (h->prev)
         h->prev->next = h->next;
     else
@@ -153,8 +157,11 @@ static int load_batch(struct ps__scan *scan)
             host_free(h);
             continue;
         }
+        if (live_link(scan, h) < 0) {
+            host_free(h);
+            return PS_ENOMEM;
+        }
         scan->hosts_total++;
-        live_link(scan, h);
         scan->batch_index[scan->batch_hosts] = h->index;
         scan->batch[scan->batch_hosts++] = h;
     }
@@ -274,4 +281,5 @@ void ps__hosts_free(struct ps__scan *scan)
     scan->batch_index = NULL;
     free(scan->pairs);
     scan->pairs = NULL;
+    ps__lookup_free(scan);
 }

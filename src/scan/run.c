@@ -21,6 +21,7 @@ static struct ps__probe *probe_get(struct ps__scan *scan)
 
 static void probe_put(struct ps__scan *scan, struct ps__probe *p)
 {
+    ps__lookup_probe_gone(scan, p);
     p->in_use = 0;
     p->next_free = scan->free_probes;
     scan->free_probes = p;
@@ -307,6 +308,7 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
         twin_of->twin = p;
     }
     ps__heap_push(scan, p);
+    ps__lookup_probe_sent(scan, p);
     scan->in_flight++;
     scan->probes_sent++;
     if (scan->timing.max_rate > 0)
@@ -364,6 +366,14 @@ static int fill(struct ps__scan *scan, int64_t now)
             return 1; /* out of resources: wait for answers */
     }
     return 1;
+}
+
+/* Lets batching modules send what they queued during this step. */
+static void flush_modules(struct ps__scan *scan)
+{
+    for (unsigned m = 0; m < scan->module_count; m++)
+        if (scan->modules[m]->flush)
+            scan->modules[m]->flush(scan->module_state[m]);
 }
 
 /* Counters the monitoring thread reads while the worker runs. */
@@ -441,6 +451,7 @@ static int step(struct ps__scan *scan)
         return rc;
     if (!scan->stopping && (rc = fill(scan, now)) < 0)
         return rc;
+    flush_modules(scan);
     publish(scan);
     if (finished(scan, now))
         return 0;

@@ -14,6 +14,7 @@ set(PS_SCAN_SOURCES
   ${CMAKE_SOURCE_DIR}/src/scan/heap.c
   ${CMAKE_SOURCE_DIR}/src/scan/retry.c
   ${CMAKE_SOURCE_DIR}/src/scan/hosts.c
+  ${CMAKE_SOURCE_DIR}/src/scan/lookup.c
   ${CMAKE_SOURCE_DIR}/src/scan/engine.c
   ${CMAKE_SOURCE_DIR}/src/scan/run.c
   ${CMAKE_SOURCE_DIR}/src/scan/multi.c

@@ -45,6 +45,8 @@
 
 /* Scan types (bits of ps_scan_config.types). */
 #define PS_SCAN_CONNECT 1u /* -sT: TCP connect(), no privileges needed */
+#define PS_SCAN_SYN 2u     /* -sS: raw SYNs; needs CAP_NET_RAW */
+#define PS_SCAN_UDP 4u     /* -sU: UDP datagrams */
 
 #define PS_SCAN_MAX_THREADS 8
 
@@ -91,6 +93,14 @@ struct ps_scan_config {
      * of the pairs (zmap scales its senders the same way); 0 picks one per
      * CPU, at most PS_SCAN_MAX_THREADS. */
     unsigned threads;
+    /* Raw probes (SYN): where they leave from, as nmap's -e, -S and
+     * --source-port. interface NULL: the routing table picks the way out
+     * and answers are captured on every interface. source_ip family 0:
+     * the address the route gives. source_port -1: one chosen at random
+     * for the scan (each thread its own). */
+    const char *interface;
+    struct ps_ip source_ip;
+    int source_port;
     /* Called once per finished host, during ps_scan_run(), from one of
      * the scan's threads but never from two at once; the host and its
      * arrays are valid only during the call. */

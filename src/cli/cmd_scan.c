@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/scan_cli.h"
+#include "portscope/priv.h"
 
 static void scan_usage(FILE *out)
 {
@@ -17,7 +18,9 @@ static void scan_usage(FILE *out)
 "\n"
 "Scans TCP ports of the targets and reports each port open, closed or\n"
 "filtered, as nmap does, with nmap's options and output formats. A connect\n"
-"scan needs no privileges. Every target is scanned (no host discovery).\n"
+"scan needs no privileges; a SYN scan needs root or CAP_NET_RAW, and gives\n"
+"them up once its sockets are open. Every target is scanned (no host\n"
+"discovery).\n"
 "\n"
 "Targets: 198.18.0.7, 2001:db8::7, 198.18.0.0/24, 198.18.0.1-20,\n"
 "198.18.0-1.1,3,5-7, host names (resolved once).\n"
@@ -36,12 +39,16 @@ static void scan_usage(FILE *out)
 "\n"
 "Scan types:\n"
 "  -sT                  TCP connect scan (the default)\n"
+"  -sS                  TCP SYN scan: half-open, stateless, fast; raw packets\n"
+"  -e IFACE             raw probes leave (and answers are read) on IFACE\n"
+"  -S ADDR              source address of raw probes\n"
+"  -g PORT, --source-port PORT   source port of raw probes\n"
 "\n"
 "Timing:\n"
 "  -T0..-T5             nmap's templates (default -T3)\n"
 "  --max-retries N      most probes per port beyond the first\n"
 "  --host-timeout T     give up on a host after T (e.g. 30s, 5m)\n"
-"  --min-rate N, --max-rate N   probes per second\n"
+"  --min-rate N, --max-rate N   probes per second (--rate N: --max-rate)\n"
 "  --min-parallelism N, --max-parallelism N   probes in flight\n"
 "  --initial-rtt-timeout T, --min-rtt-timeout T, --max-rtt-timeout T\n"
 "  --scan-delay T       wait at least T between probes\n"
@@ -65,8 +72,8 @@ static void scan_usage(FILE *out)
 "Ctrl-C or SIGTERM stops sending, waits briefly for answers, and closes\n"
 "every output file well-formed, marked interrupted.\n"
 "\n"
-"Exit status: 0 done; 2 usage error (nothing was sent); 3 failure;\n"
-"130 interrupted.\n", out);
+"Exit status: 0 done; 2 usage error (nothing was sent); 3 failure (such\n"
+"as -sS without the privilege it needs); 130 interrupted.\n", out);
 }
 
 static struct ps_scan *running_scan;
@@ -245,6 +252,9 @@ static void fill_config(struct ps_scan_config *cfg, const struct scan_opts *o,
     cfg->shard_index = o->shard_k;
     cfg->shard_count = o->shard_n;
     cfg->threads = o->threads;
+    cfg->interface = o->interface;
+    cfg->source_ip = o->source_ip;
+    cfg->source_port = o->source_port;
     cfg->on_host = on_host;
     cfg->ud = run;
     cfg->log = &run->cli->log;
@@ -278,6 +288,13 @@ static int execute(struct cli *cli, struct scan_opts *o,
     if (!run.outputs) {
         ps_scan_free(scan);
         return status;
+    }
+    /* Raw sockets and the capture are open, and so are the output files:
+     * nothing from the network is parsed with privileges. */
+    if ((o->types & PS_SCAN_SYN) && ps_drop_privileges(NULL, &cli->log) < 0) {
+        ps_scan_free(scan);
+        scan_outputs_free(run.outputs);
+        return EXIT_FAILURE_;
     }
     struct ps_scan_info info = {
         .command_line = cmdline, .version = ps_version(),

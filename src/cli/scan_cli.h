@@ -24,6 +24,9 @@ struct scan_opts {
     bool seed_set;
     unsigned shard_k, shard_n;
     unsigned threads;             /* --threads; 0: one per CPU */
+    const char *interface;        /* -e */
+    struct ps_ip source_ip;       /* -S; family 0: none */
+    int source_port;              /* -g, --source-port; -1: none */
     const char *out_path[SCAN_OUT__COUNT];   /* -oN -oX -oG -oJ */
     const char *out_all;                     /* -oA BASE */
     int64_t stats_every_us;

@@ -13,7 +13,7 @@ enum {
     OPT_MIN_RATE, OPT_MAX_RATE, OPT_MAX_PAR, OPT_MIN_PAR, OPT_SEED,
     OPT_SHARD, OPT_ON, OPT_OX, OPT_OG, OPT_OJ, OPT_OA, OPT_OPEN,
     OPT_REASON, OPT_STATS, OPT_INIT_RTT, OPT_MIN_RTT, OPT_MAX_RTT,
-    OPT_SCAN_DELAY, OPT_THREADS,
+    OPT_SCAN_DELAY, OPT_THREADS, OPT_SOURCE_PORT, OPT_RATE,
 };
 
 static const struct option scan_longopts[] = {
@@ -44,6 +44,8 @@ static const struct option scan_longopts[] = {
     {"reason", no_argument, NULL, OPT_REASON},
     {"stats-every", required_argument, NULL, OPT_STATS},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"source-port", required_argument, NULL, OPT_SOURCE_PORT},
+    {"rate", required_argument, NULL, OPT_RATE},
     {"port", required_argument, NULL, 'p'},
     {0, 0, 0, 0},
 };
@@ -115,17 +117,24 @@ static int count_option(struct cli *cli, const char *opt, const char *arg,
 static int scan_type_option(struct cli *cli, struct scan_opts *o,
                             const char *arg)
 {
-    if (strcmp(arg, "T") == 0) {
-        o->types |= PS_SCAN_CONNECT;
-        return EXIT_OK;
-    }
-    if (strcmp(arg, "S") == 0 || strcmp(arg, "U") == 0) {
-        cli_error(cli, "scan: -s%s is not available in this version; "
-                  "use -sT (a TCP connect scan, no privileges needed)", arg);
+    unsigned type = strcmp(arg, "T") == 0 ? PS_SCAN_CONNECT
+                    : strcmp(arg, "S") == 0 ? PS_SCAN_SYN : 0;
+
+    if (strcmp(arg, "U") == 0) {
+        cli_error(cli, "scan: -sU is not available in this version; "
+                  "use -sT or -sS for TCP");
         return EXIT_USAGE;
     }
-    cli_error(cli, "scan: unknown scan type '-s%s' (supported: -sT)", arg);
-    return EXIT_USAGE;
+    if (!type) {
+        cli_error(cli, "scan: unknown scan type '-s%s' (supported: -sT, -sS)", arg);
+        return EXIT_USAGE;
+    }
+    if (o->types & ~type & (PS_SCAN_CONNECT | PS_SCAN_SYN)) {
+        cli_error(cli, "scan: -sT and -sS are both TCP scans: choose one");
+        return EXIT_USAGE;
+    }
+    o->types |= type;
+    return EXIT_OK;
 }
 
 static int shard_option(struct cli *cli, struct scan_opts *o, const char *arg)
@@ -189,6 +198,8 @@ static int timing_option(struct cli *cli, struct scan_opts *o, int opt,
         return rate_option(cli, "--min-rate", arg, &t->min_rate);
     case OPT_MAX_RATE:
         return rate_option(cli, "--max-rate", arg, &t->max_rate);
+    case OPT_RATE: /* masscan's name for the same limit */
+        return rate_option(cli, "--rate", arg, &t->max_rate);
     default:
         return -1;
     }
@@ -247,6 +258,20 @@ static int on_option(struct cli *cli, void *ctx, int opt, const char *arg)
         return EXIT_OK;
     }
     case OPT_SHARD: return shard_option(cli, o, arg);
+    case 'e':
+        if (!arg[0] || strlen(arg) >= 16 || strchr(arg, '/'))
+            return bad_value(cli, "-e", arg, "not an interface name");
+        o->interface = arg;
+        return EXIT_OK;
+    case 'S':
+        if (ps_ip_parse(arg, &o->source_ip) < 0)
+            return bad_value(cli, "-S", arg, "not an IPv4 or IPv6 address");
+        return EXIT_OK;
+    case 'g':
+    case OPT_SOURCE_PORT:
+        rc = count_option(cli, opt == 'g' ? "-g" : "--source-port", arg, 1, 65535, &v);
+        o->source_port = (int)v;
+        return rc;
     case OPT_THREADS:
         rc = count_option(cli, "--threads", arg, 1, PS_SCAN_MAX_THREADS, &v);
         o->threads = (unsigned)v;
@@ -261,7 +286,7 @@ int scan_parse_options(struct cli *cli, int argc, char **argv,
                        struct scan_opts *o, int *status)
 {
     struct cli_parse p = {
-        .shortopts = "s:p:FT:nR46",
+        .shortopts = "s:p:FT:nR46e:S:g:",
         .longopts = scan_longopts,
         .on_option = on_option,
         .ctx = o,
@@ -273,6 +298,7 @@ int scan_parse_options(struct cli *cli, int argc, char **argv,
     o->top_ports = -1;
     o->timing.template_level = 3;
     o->timing.max_retries = -1;
+    o->source_port = -1;
     o->progress = isatty(STDERR_FILENO);
     int first = cli_parse_options(cli, argc, argv, &p, status);
     if (first < 0)

@@ -103,6 +103,8 @@ int ps__check_config(const struct ps_scan_config *cfg)
     if (cfg->shard_count > 0 &&
         (cfg->shard_index < 1 || cfg->shard_index > cfg->shard_count))
         return PS_EINVAL;
+    if (cfg->source_port < -1 || cfg->source_port > 65535)
+        return PS_EINVAL;
     return 0;
 }
 

@@ -63,6 +63,7 @@ struct ps__probe_module {
 };
 
 extern const struct ps__probe_module ps__probe_connect;
+extern const struct ps__probe_module ps__probe_syn;
 /* Every module built in, NULL-terminated (probes/modules.c). */
 extern const struct ps__probe_module *const ps__probe_modules[];
 

@@ -4,6 +4,7 @@
  * K + N*t of N*T: the workers split exactly this scan's pairs, and shards
  * of a threaded scan are the same as those of a single-threaded one. */
 #include <pthread.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +49,7 @@ struct ps_scan {
     volatile sig_atomic_t stop;
     int ran, failed;
     int64_t start_us, end_us;
+    uint16_t sport_base; /* raw probes' source port of worker 0 */
     double rate;
     uint64_t rate_sent;
     int64_t rate_us, next_progress_us;
@@ -211,6 +213,19 @@ void ps_scan_config_init(struct ps_scan_config *cfg)
     cfg->types = PS_SCAN_CONNECT;
     cfg->timing.template_level = 3;
     cfg->timing.max_retries = -1;
+    cfg->source_port = -1;
+}
+
+/* Above the usual ephemeral range's start, and below its end by room for
+ * every thread: a port the kernel is unlikely to hand to a connection of
+ * its own while the scan runs. */
+static uint16_t random_sport_base(void)
+{
+    uint32_t r = 0;
+
+    if (getrandom(&r, sizeof r, 0) != sizeof r)
+        r = (uint32_t)ps__wall_us();
+    return (uint16_t)(40000 + r % (60000 - 40000 - PS_SCAN_MAX_THREADS));
 }
 
 static void worker_config(struct ps_scan *s, unsigned t)
@@ -239,6 +254,10 @@ static void worker_config(struct ps_scan *s, unsigned t)
         w->cfg.timing.min_parallelism =
             cfg->timing.min_parallelism / s->count
                 ? cfg->timing.min_parallelism / s->count : 1;
+    /* Raw probes: each worker its own source port, so that its capture
+     * filter passes its own answers only. */
+    if (cfg->source_port < 0)
+        w->cfg.source_port = s->sport_base + (int)t;
     /* Each worker walks its own order; with --seed, still reproducible. */
     w->cfg.seed = cfg->seed + t * 0x9e3779b97f4a7c15ull;
 }
@@ -257,6 +276,7 @@ int ps_scan_new(const struct ps_scan_config *cfg, struct ps_scan **out)
         return PS_ENOMEM;
     s->cfg = cfg;
     s->count = pick_threads(cfg);
+    s->sport_base = random_sport_base();
     s->by_host = s->count > 1 &&
                  ps_targets_count(cfg->targets) >= 2ull * s->count;
     pthread_condattr_t attr;

@@ -23,9 +23,24 @@ run "${FIX[@]}" scan -p 1 127.0.0.300
 expect_rc scan_bad_target 2
 expect_err_has scan_bad_target_msg "127.0.0.300"
 
-run "${FIX[@]}" scan -sS -p 1 127.0.0.1
-expect_rc scan_syn_unavailable 2
-expect_err_has scan_syn_suggests_st "-sT"
+run "${FIX[@]}" scan -sT -sS -p 1 127.0.0.1
+expect_rc scan_two_tcp_types 2
+expect_err_has scan_two_tcp_types_msg "choose one"
+
+# Without CAP_NET_RAW, -sS says so and points at -sT; nothing else is
+# chosen in its place.
+if [ "$(id -u)" -ne 0 ]; then
+    run "${FIX[@]}" scan -sS -n -p 1 127.0.0.1
+    expect_rc scan_syn_unprivileged 3
+    expect_err_has scan_syn_suggests_st "-sT"
+elif command -v setpriv >/dev/null; then
+    LAST="(as nobody) portscope --no-system scan -sS -n -p 1 127.0.0.1"
+    (cd / && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+        "$PORTSCOPE" --no-system scan -sS -n -p 1 127.0.0.1) >"$T/out" 2>"$T/err"
+    RC=$?
+    expect_rc scan_syn_unprivileged 3
+    expect_err_has scan_syn_suggests_st "-sT"
+fi
 
 run "${FIX[@]}" scan -sX -p 1 127.0.0.1
 expect_rc scan_bad_type 2

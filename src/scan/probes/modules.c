@@ -6,5 +6,6 @@
 
 const struct ps__probe_module *const ps__probe_modules[] = {
     &ps__probe_connect,
+    &ps__probe_syn,
     NULL,
 };

@@ -26,8 +26,11 @@ struct ps_owners;
 /* Scans proc_root (normally "/proc") once: every process's fd links of the
  * form "socket:[INODE]", and the details of each process that holds one.
  * Processes whose fds cannot be read (another user's, without privilege)
- * are counted in ps_owners_hidden(). Returns 0, PS_EINVAL, PS_ENOENT (no
- * proc_root), or PS_ENOMEM. Free with ps_owners_free(). */
+ * are counted in ps_owners_hidden(). The walk runs on up to one thread per
+ * CPU besides the caller's, which may call the logger (see log.h).
+ * Returns 0, PS_EINVAL, PS_ENOENT (no proc_root), PS_EACCES (proc_root
+ * unreadable), PS_ELIMIT (out of file descriptors), PS_EIO or PS_ENOMEM;
+ * the logger hears the detail. Free with ps_owners_free(). */
 int ps_owners_scan(const char *proc_root, struct ps_owners **out,
                    const struct ps_logger *log);
 

@@ -29,6 +29,7 @@
 
 /* What the walkers share; only next, failed and the logger change. */
 struct walk {
+    const char *root;    /* proc_root, for messages */
     int proc_fd;
     const int *pids;
     size_t npids;
@@ -65,7 +66,7 @@ static void walk_log(struct walk *w, enum ps_log_level level, const char *fmt, .
 
 static void walk_log(struct walk *w, enum ps_log_level level, const char *fmt, ...)
 {
-    char msg[256];
+    char msg[1024]; /* as ps__log */
     va_list ap;
 
     if (!w->log || !w->log->fn || level > w->log->max)
@@ -78,6 +79,14 @@ static void walk_log(struct walk *w, enum ps_log_level level, const char *fmt, .
     pthread_mutex_unlock(&w->log_lock);
 }
 
+/* Our own limit, not another user's privacy: say so, and stop. */
+static int out_of_fds(struct walker *k, int pid)
+{
+    walk_log(k->w, PS_LOG_ERROR, "owners: out of file descriptors reading %s/%d",
+             k->w->root, pid);
+    return PS_ELIMIT;
+}
+
 /* What an fd directory that cannot be opened means. */
 static int unreadable(struct walker *k, int pid, int err)
 {
@@ -85,15 +94,11 @@ static int unreadable(struct walker *k, int pid, int err)
         return 0; /* exited since readdir: nothing to report */
     if (err == ENOMEM)
         return PS_ENOMEM;
-    if (err == EMFILE || err == ENFILE) {
-        /* Our own limit, not another user's privacy: say so. */
-        walk_log(k->w, PS_LOG_ERROR, "owners: out of file descriptors reading pid %d",
-                 pid);
-        return PS_EIO;
-    }
+    if (err == EMFILE || err == ENFILE)
+        return out_of_fds(k, pid);
     k->hidden++;
     walk_log(k->w, err == EACCES || err == EPERM ? PS_LOG_DEBUG : PS_LOG_WARN,
-             "owners: cannot read the fds of pid %d: %s", pid, strerror(err));
+             "owners: cannot read %s/%d/fd: %s", k->w->root, pid, strerror(err));
     return 0;
 }
 
@@ -176,7 +181,7 @@ static int add_found(struct walker *k, int pid_fd, int pid, size_t first)
         return 0;
     }
     if (rc)
-        return rc;
+        return rc == PS_ELIMIT ? out_of_fds(k, pid) : rc;
     f->first = first;
     f->n = k->ninodes - first;
     k->nfound++;
@@ -251,7 +256,7 @@ static int list_pids(int proc_fd, int **pids, size_t *npids)
         int err = errno;
         if (fd >= 0)
             close(fd);
-        return err == ENOMEM ? PS_ENOMEM : PS_ENOENT;
+        return ps__owners_error(err);
     }
     while (rc == 0 && (e = readdir(d)) != NULL) {
         int pid = parse_pid(e->d_name);
@@ -269,13 +274,14 @@ static int list_pids(int proc_fd, int **pids, size_t *npids)
     return rc;
 }
 
-/* One walker per CPU this thread may run on, within the cap. */
-static size_t walker_count(size_t npids)
+/* One walker per CPU this thread may run on (or the number asked for),
+ * within the cap. */
+static size_t walker_count(size_t npids, size_t asked)
 {
     cpu_set_t set;
-    size_t n = 1;
+    size_t n = asked ? asked : 1;
 
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    if (!asked && sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
         n = (size_t)CPU_COUNT(&set);
     if (n > PS__OWNERS_MAX_WALKERS)
         n = PS__OWNERS_MAX_WALKERS;
@@ -372,21 +378,26 @@ static int64_t boot_time(int proc_fd, const struct ps_logger *log)
     return btime;
 }
 
-static int walk(struct ps_owners *o, int proc_fd, const struct ps_logger *log)
+static int walk(struct ps_owners *o, const char *root, int proc_fd, size_t nthreads,
+                const struct ps_logger *log)
 {
-    struct walk w = {.proc_fd = proc_fd, .log = log, .clk_tck = sysconf(_SC_CLK_TCK)};
+    struct walk w = {.root = root, .proc_fd = proc_fd, .log = log,
+                     .clk_tck = sysconf(_SC_CLK_TCK)};
     struct walker k[PS__OWNERS_MAX_WALKERS] = {0};
     int *pids;
     int rc = list_pids(proc_fd, &pids, &w.npids);
 
-    if (rc)
+    if (rc) {
+        ps__log(log, PS_LOG_ERROR, "owners: cannot list the processes: %s",
+                rc == PS_ELIMIT ? "out of file descriptors" : ps_strerror(rc));
         return rc;
+    }
     w.pids = pids;
     w.btime = boot_time(proc_fd, log);
     atomic_init(&w.next, 0);
     atomic_init(&w.failed, false);
     pthread_mutex_init(&w.log_lock, NULL);
-    size_t nk = walker_count(w.npids);
+    size_t nk = walker_count(w.npids, nthreads);
     for (size_t i = 0; i < nk; i++) {
         k[i].w = &w;
         k[i].ctx.arena = &k[i].arena;
@@ -402,8 +413,8 @@ static int walk(struct ps_owners *o, int proc_fd, const struct ps_logger *log)
     return rc;
 }
 
-int ps_owners_scan(const char *proc_root, struct ps_owners **out,
-                   const struct ps_logger *log)
+int ps__owners_scan_threads(const char *proc_root, size_t nthreads,
+                            struct ps_owners **out, const struct ps_logger *log)
 {
     if (!out)
         return PS_EINVAL;
@@ -413,11 +424,12 @@ int ps_owners_scan(const char *proc_root, struct ps_owners **out,
     int proc_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (proc_fd < 0) {
         int err = errno;
-        ps__log(log, PS_LOG_ERROR, "owners: %s: %s", proc_root, strerror(err));
-        return err == ENOMEM ? PS_ENOMEM : PS_ENOENT;
+        ps__log(log, PS_LOG_ERROR, "owners: %s: %s", proc_root,
+                err == EMFILE || err == ENFILE ? "out of file descriptors" : strerror(err));
+        return ps__owners_error(err);
     }
     struct ps_owners *o = calloc(1, sizeof *o);
-    int rc = o ? walk(o, proc_fd, log) : PS_ENOMEM;
+    int rc = o ? walk(o, proc_root, proc_fd, nthreads, log) : PS_ENOMEM;
     close(proc_fd);
     if (rc) {
         ps_owners_free(o);
@@ -427,4 +439,10 @@ int ps_owners_scan(const char *proc_root, struct ps_owners **out,
             o->nprocs, o->used, o->hidden);
     *out = o;
     return 0;
+}
+
+int ps_owners_scan(const char *proc_root, struct ps_owners **out,
+                   const struct ps_logger *log)
+{
+    return ps__owners_scan_threads(proc_root, 0, out, log);
 }

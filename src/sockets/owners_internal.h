@@ -23,6 +23,17 @@ struct ps__buf {
  * (-ENOMEM when the buffer cannot grow). */
 int ps__buf_read_at(struct ps__buf *b, int dirfd, const char *name);
 
+/* The PS_E* code for an errno from opening or reading under proc_root:
+ * PS_ENOENT (gone or missing), PS_ELIMIT (EMFILE, ENFILE: out of file
+ * descriptors), PS_ENOMEM, PS_EACCES or PS_EIO. */
+int ps__owners_error(int err);
+
+/* ps_owners_scan() with nthreads walkers (within PS__OWNERS_MAX_WALKERS
+ * and the number of processes), or one per CPU when nthreads is 0: lets
+ * the tests run the parallel walk on a machine with one CPU. */
+int ps__owners_scan_threads(const char *proc_root, size_t nthreads,
+                            struct ps_owners **out, const struct ps_logger *log);
+
 /* At most this many threads walk /proc at once: the walk is bound by
  * system calls into procfs, which scale with cores but not beyond them. */
 #define PS__OWNERS_MAX_WALKERS 4

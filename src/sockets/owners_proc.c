@@ -70,13 +70,34 @@ static bool gone(int err)
     return err == -ENOENT || err == -ESRCH;
 }
 
+int ps__owners_error(int err)
+{
+    switch (err) {
+    case EMFILE:
+    case ENFILE:
+        return PS_ELIMIT;
+    case ESRCH:
+        return PS_ENOENT;
+    default:
+        return ps__from_errno(err);
+    }
+}
+
+/* What a failed read of a process's file means for the whole scan: the
+ * code to stop with when it is our own shortage (memory, descriptors),
+ * or 0 when the field is simply left unknown. */
+static int fatal(int err)
+{
+    return err == -ENOMEM || err == -EMFILE || err == -ENFILE ? ps__owners_error(-err) : 0;
+}
+
 static int read_stat(struct ps__proc_ctx *c, int pid_fd, struct ps_process *p)
 {
     int err = ps__buf_read_at(&c->buf, pid_fd, "stat");
     uint64_t ticks;
 
-    if (err == -ENOMEM)
-        return PS_ENOMEM;
+    if (fatal(err))
+        return fatal(err);
     if (gone(err))
         return PS_ENOENT;
     if (err)
@@ -101,8 +122,8 @@ static int read_cmdline(struct ps__proc_ctx *c, int pid_fd, struct ps_process *p
     char *s = c->buf.p;
     size_t n = c->buf.len;
 
-    if (err == -ENOMEM)
-        return PS_ENOMEM;
+    if (fatal(err))
+        return fatal(err);
     if (err)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -177,8 +198,8 @@ static int read_owner(struct ps__proc_ctx *c, int pid_fd, struct ps_process *p)
     int err = ps__buf_read_at(&c->buf, pid_fd, "status");
     struct stat st;
 
-    if (err == -ENOMEM)
-        return PS_ENOMEM;
+    if (fatal(err))
+        return fatal(err);
     if (err || ps__proc_parse_uid(c->buf.p, c->buf.len, &p->uid) != 0) {
         if (fstat(pid_fd, &st) != 0)
             return 0; /* user stays "" */
@@ -193,8 +214,8 @@ static int read_cgroup(struct ps__proc_ctx *c, int pid_fd, struct ps_process *p)
     int err = ps__buf_read_at(&c->buf, pid_fd, "cgroup");
     char unit[UNIT_MAX], ctr[65];
 
-    if (err == -ENOMEM)
-        return PS_ENOMEM;
+    if (fatal(err))
+        return fatal(err);
     if (err)
         return 0;
     ps_proc_parse_cgroup(c->buf.p, c->buf.len, unit, sizeof unit, ctr, sizeof ctr);

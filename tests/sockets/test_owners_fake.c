@@ -6,15 +6,18 @@
 #include "ps_test.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "portscope/owners.h"
+#include "sockets/owners_internal.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define BTIME 1700000000
@@ -307,10 +310,11 @@ static void test_fake_many(void **state)
 
 /* Many processes, so that the walker threads claim them interleaved:
  * each socket must still come back with its own process's details, and a
- * socket all of them share with every holder, in pid order. */
-static void test_fake_many_processes(void **state)
+ * socket all of them share with every holder, in pid order. With
+ * nthreads walkers (0: one per CPU), so that the parallel walk runs even
+ * on a machine with one CPU. */
+static void many_processes(size_t nthreads)
 {
-    (void)state;
     enum { P = 120, S = 20, SHARED = 999999 };
     char root[] = "/tmp/ps-owners-XXXXXX", comm[16], status[64];
     assert_non_null(mkdtemp(root));
@@ -325,7 +329,7 @@ static void test_fake_many_processes(void **state)
         link_socket(root, pid, S, SHARED);
     }
     struct ps_owners *o = NULL;
-    assert_int_equal(ps_owners_scan(root, &o, NULL), 0);
+    assert_int_equal(ps__owners_scan_threads(root, nthreads, &o, NULL), 0);
     for (int p = 0; p < P; p++) {
         for (int i = 0; i < S; i++) {
             const struct ps_process *out[2] = {0};
@@ -344,13 +348,99 @@ static void test_fake_many_processes(void **state)
     rm_tree(root);
 }
 
+/* A message about a process names its path whole, even under a long
+ * proc_root: walkers format into as much room as the library's logger. */
+static void test_fake_long_message(void **state)
+{
+    (void)state;
+    char root[600] = "/tmp/ps-owners-XXXXXX", want[800];
+    assert_non_null(mkdtemp(root));
+    size_t len = strlen(root);
+    for (int i = 0; i < 8; i++) { /* well past 256 bytes */
+        snprintf(root + len, sizeof root - len, "/%s", "a-rather-long-directory-name-x");
+        len = strlen(root);
+        assert_int_equal(mkdir(root, 0755), 0);
+    }
+    fake_proc(root, 401, "odd", CMD("odd\0"), "", "", 0, 0);
+    put(root, "401/fd", CMD("not a directory"));
+    struct ps_owners *o = NULL;
+    struct ps_test_log log;
+    ps_test_log_init(&log);
+    assert_int_equal(ps__owners_scan_threads(root, 2, &o, &log.logger), 0);
+    assert_int_equal(ps_owners_hidden(o), 1);
+    snprintf(want, sizeof want, "owners: cannot read %s/401/fd: %s\n", root,
+             strerror(ENOTDIR));
+    assert_non_null(strstr(log.text, want));
+    ps_owners_free(o);
+    root[strlen(root) - 8 * 31] = '\0';
+    rm_tree(root);
+}
+
+/* Lowers the soft limit on descriptors so that only `spare` more can be
+ * opened; returns the old limit. */
+static struct rlimit spare_fds(int spare)
+{
+    struct rlimit old, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int lowest = dup(0); /* the lowest free descriptor: all below are used */
+    assert_true(lowest >= 0);
+    close(lowest);
+    low = old;
+    low.rlim_cur = (rlim_t)(lowest + spare);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    return old;
+}
+
+/* Running out of descriptors is our own limit, reported as such at each
+ * step that opens one (proc_root, the pid list, a process's fds), never
+ * as a missing proc_root. */
+static void test_fake_out_of_fds(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ps-owners-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    put(root, "stat", CMD("btime 1\n"));
+    fake_proc(root, 10, "w", CMD("w\0"), "Uid:\t0\t0\t0\t0\n", "", 0, 1);
+    link_socket(root, 10, 0, 4242);
+    for (int spare = 0; spare < 3; spare++) {
+        struct ps_owners *o = NULL;
+        struct ps_test_log log;
+        ps_test_log_init(&log);
+        struct rlimit old = spare_fds(spare);
+        int rc = ps__owners_scan_threads(root, 1, &o, &log.logger);
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+        if (rc != PS_ELIMIT)
+            print_message("%d spare: %s; %s", spare, ps_err_name(rc), log.text);
+        assert_int_equal(rc, PS_ELIMIT);
+        assert_null(o);
+        assert_non_null(strstr(log.text, "out of file descriptors"));
+    }
+    /* With room, the same tree reads fine. */
+    struct ps_owners *o = NULL;
+    assert_int_equal(ps__owners_scan_threads(root, 1, &o, NULL), 0);
+    assert_int_equal(ps_owners_find(o, 4242, NULL, 0), 1);
+    ps_owners_free(o);
+    rm_tree(root);
+}
+
+/* One walker per CPU, then 1, 2 and 4 whatever the CPUs. */
+static void test_fake_walkers(void **state)
+{
+    (void)state;
+    static const size_t counts[] = {0, 1, 2, 4};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        many_processes(counts[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fake_tree),
         cmocka_unit_test(test_fake_no_btime),
         cmocka_unit_test(test_fake_many),
-        cmocka_unit_test(test_fake_many_processes),
+        cmocka_unit_test(test_fake_walkers),
+        cmocka_unit_test(test_fake_long_message),
+        cmocka_unit_test(test_fake_out_of_fds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,9 +133,13 @@ int cli_check_suspect_keys(struct cli *cli, const char *cmd, int argc, char **ar
 /* Whether a knowledge entry's service or one of its uses is called name. */
 bool cli_knowledge_names(const char *name);
 
-/* Reads the sockets matching q and, if owners_wanted, in one pass their
- * owners (*owners NULL when not wanted or /proc cannot be read); says on stderr when other users' processes are
- * hidden. Returns EXIT_OK or EXIT_FAILURE_ (message printed). */
+/* Reads the sockets matching q (of --netns, or of every namespace with
+ * --all-netns; those it may not enter are skipped with one warning) and,
+ * if owners_wanted, in one pass their owners. *owners is NULL when not
+ * wanted or when the walk failed (said on stderr: the sockets are still
+ * listed); stderr also says when other users' processes are hidden.
+ * Returns EXIT_OK, EXIT_USAGE (a bad --netns or --proc-root, or both
+ * --netns and --all-netns) or EXIT_FAILURE_ (message printed). */
 int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
                      struct ps_socket_list *list, struct ps_owners **owners,
                      bool owners_wanted);

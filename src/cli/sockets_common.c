@@ -5,37 +5,40 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
-/* Dumps the sockets of one namespace (NULL: the current one). With
- * tolerant, a namespace that cannot be entered (its process exited, a
- * stale name) is reported and skipped. */
-static int dump_in(struct cli *cli, const char *spec, const struct ps_sock_query *q,
-                   struct ps_socket_list *list, bool tolerant)
+/* Dumps the sockets of the namespace the thread is in, then returns to
+ * the one saved by ps_netns_enter() (saved < 0: none was entered). label
+ * names the namespace in messages, or is NULL for our own. */
+static int dump_and_leave(struct cli *cli, int saved, const char *label,
+                          const struct ps_sock_query *q, struct ps_socket_list *list)
 {
-    int saved = -1, rc = 0;
-    if (spec && (rc = ps_netns_enter(spec, NULL, &saved)) && tolerant &&
-        rc != PS_EACCES) {
-        cli_warn(cli, "skipped network namespace %s: %s", spec, ps_strerror(rc));
-        return EXIT_OK;
-    }
-    if (spec && rc) {
-        cli_error(cli, "cannot enter network namespace %s: %s%s", spec, ps_strerror(rc),
-                  rc == PS_EACCES ? " (needs root)" : "");
-        return rc == PS_ENOENT || rc == PS_EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
-    }
-    rc = ps_sockets_dump(q, cli->proc_root, list, &cli->log);
+    int rc = ps_sockets_dump(q, cli->proc_root, list, &cli->log);
     if (saved >= 0 && ps_netns_leave(saved)) {
         cli_error(cli, "cannot return to the original network namespace");
         return EXIT_FAILURE_;
     }
     if (rc) {
-        cli_error(cli, "cannot read the socket table%s%s: %s", spec ? " of " : "",
-                  spec ? spec : "", ps_strerror(rc));
+        cli_error(cli, "cannot read the socket table%s%s: %s", label ? " of " : "",
+                  label ? label : "", ps_strerror(rc));
         return EXIT_FAILURE_;
     }
     return EXIT_OK;
+}
+
+/* Dumps the sockets of one namespace (NULL: the current one). */
+static int dump_in(struct cli *cli, const char *spec, const struct ps_sock_query *q,
+                   struct ps_socket_list *list)
+{
+    int saved = -1, rc = spec ? ps_netns_enter(spec, NULL, &saved) : 0;
+    if (rc) {
+        cli_error(cli, "cannot enter network namespace %s: %s%s", spec, ps_strerror(rc),
+                  rc == PS_EACCES ? " (needs root)" : "");
+        return rc == PS_ENOENT || rc == PS_EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
+    }
+    return dump_and_leave(cli, saved, spec, q, list);
 }
 
 static int add_span(struct cli *cli, size_t end, const char *label)
@@ -50,23 +53,55 @@ static int add_span(struct cli *cli, size_t end, const char *label)
     return EXIT_OK;
 }
 
+/* The inode of the calling thread's network namespace, or 0. */
+static uint64_t own_netns(void)
+{
+    struct stat st;
+    if (stat("/proc/thread-self/ns/net", &st) == 0 || stat("/proc/self/ns/net", &st) == 0)
+        return (uint64_t)st.st_ino;
+    return 0;
+}
+
+/* One namespace of --all-netns: our own is read where we are, without
+ * entering it, which needs no privilege. A namespace that cannot be
+ * entered is skipped: for lack of privilege it is counted in *denied, to
+ * be reported once; otherwise (its process exited, a stale name) it is
+ * reported now. */
+static int dump_one_of_all(struct cli *cli, const struct ps_netns *ns, uint64_t self,
+                           const struct ps_sock_query *q, struct ps_socket_list *list,
+                           size_t *denied)
+{
+    int saved = -1, rc = 0;
+    if (ns->inode != self && (rc = ps_netns_enter(ns->path, NULL, &saved))) {
+        if (rc == PS_EACCES)
+            (*denied)++;
+        else
+            cli_warn(cli, "skipped network namespace %s: %s", ns->name, ps_strerror(rc));
+        return EXIT_OK;
+    }
+    int status = dump_and_leave(cli, saved, ns->name, q, list);
+    return status ? status : add_span(cli, list->count, ns->name);
+}
+
 /* Every namespace in turn, each span of the list labelled with its name. */
 static int dump_all(struct cli *cli, const struct ps_sock_query *q,
                     struct ps_socket_list *list)
 {
     struct ps_netns *ns;
-    size_t n;
+    size_t n, denied = 0;
     if (ps_netns_list(cli->proc_root, NULL, &ns, &n, &cli->log)) {
         cli_error(cli, "cannot list the network namespaces");
         return EXIT_FAILURE_;
     }
+    uint64_t self = own_netns();
     int status = EXIT_OK;
-    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
-        status = dump_in(cli, ns[i].path, q, list, true);
-        if (status == EXIT_OK)
-            status = add_span(cli, list->count, ns[i].name);
-    }
+    for (size_t i = 0; i < n && status == EXIT_OK; i++)
+        status = dump_one_of_all(cli, &ns[i], self, q, list, &denied);
     free(ns);
+    if (status == EXIT_OK && denied)
+        cli_warn(cli, "skipped %zu network namespace%s: entering %s needs root "
+                 "(CAP_SYS_ADMIN); only this one is listed", denied,
+                 denied == 1 ? "" : "s", denied == 1 ? "it" : "them");
     return status;
 }
 
@@ -94,13 +129,22 @@ static void *owner_walk(void *arg)
     return NULL;
 }
 
+/* A walk that failed costs the owners, not the sockets: they are listed
+ * without, and stderr says why. Only a --proc-root that names nothing is
+ * the user's error. */
 static int read_owners_result(struct cli *cli, struct owner_job *job,
                               struct ps_owners **owners)
 {
+    if (job->rc == PS_ENOENT) {
+        cli_error(cli, "cannot read the owners of the sockets: %s: %s", cli->proc_root,
+                  ps_strerror(job->rc));
+        return EXIT_USAGE;
+    }
     if (job->rc) {
-        cli_error(cli, "cannot read the owners of the sockets from %s: %s",
-                  cli->proc_root, ps_strerror(job->rc));
-        return job->rc == PS_ENOENT ? EXIT_USAGE : EXIT_FAILURE_;
+        cli_warn(cli, "cannot read the owners of the sockets from %s: %s; they are "
+                 "listed without owners", cli->proc_root,
+                 job->rc == PS_ELIMIT ? "out of file descriptors" : ps_strerror(job->rc));
+        return EXIT_OK;
     }
     *owners = job->owners;
     if (ps_owners_hidden(*owners))
@@ -120,10 +164,14 @@ int cli_read_sockets(struct cli *cli, const struct ps_sock_query *q,
     bool threaded = false;
 
     *owners = NULL;
+    if (cli->netns && cli->all_netns) {
+        cli_error(cli, "--netns and --all-netns cannot be used together");
+        return EXIT_USAGE;
+    }
     if (owners_wanted)
         threaded = pthread_create(&walker, NULL, owner_walk, &job) == 0;
     int status = cli->all_netns ? dump_all(cli, q, list)
-                                : dump_in(cli, cli->netns, q, list, false);
+                                : dump_in(cli, cli->netns, q, list);
     if (status == EXIT_OK && cli->netns && !cli->all_netns)
         status = add_span(cli, list->count, cli->netns);
     if (threaded)

@@ -14,6 +14,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v runuser >/d
     exit 0
 fi
 NS=ps-audit-$$
+NS2=ps-audit2-$$ # a second one, that an unprivileged user cannot enter
 if ! ip netns add "$NS" 2>/dev/null; then
     echo "SKIP: cannot create a network namespace"
     echo "0 passed, 0 failed, 1 skipped"
@@ -24,11 +25,13 @@ cleanup() {
     for fd in "${HOLDERS[@]}"; do exec {fd}>&-; done
     wait 2>/dev/null
     ip netns del "$NS" 2>/dev/null
+    ip netns del "$NS2" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ip -n "$NS" link set lo up
+ip netns add "$NS2" || exit 1
 
 # listen NAME [runuser-user] PROTO ADDR PORT: starts ps-listen in the
 # namespace; sets PORT_<NAME> and PID_<NAME>.
@@ -122,6 +125,22 @@ expect_out_has netns_who_label "\"netns\":\"$NS\""
 run --netns no-such-netns-zz list
 expect_rc netns_missing 2
 expect_err_has netns_missing_msg "no-such-netns-zz"
+run --netns "$NS" --all-netns list
+expect_rc netns_and_all_netns 2
+expect_err_has netns_and_all_netns_msg "cannot be used together"
+
+# --all-netns as an unprivileged user: its own namespace is read without
+# entering it; the others are skipped, with one warning saying how many.
+LAST="(netns, nobody) portscope --all-netns list --json --port $PORT_mine"
+ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    env PORTSCOPE_CACHE_DIR="$T/nobody-cache" \
+    "$PORTSCOPE" --all-netns list --json --port "$PORT_mine" >"$T/out" 2>"$T/err"
+RC=$?
+expect_rc all_netns_nobody_rc 0
+expect_eq all_netns_nobody_row "$(json_values local_port) $(json_values netns)" "$PORT_mine $NS"
+expect_err_has all_netns_nobody_why "needs root"
+check all_netns_nobody_one_warning test "$(grep -c 'skipped' "$T/err")" -eq 1
+expect_err_lacks all_netns_nobody_no_error "cannot enter"
 
 # As an unprivileged user: its own socket's owner is seen, and the hidden
 # owners of other users' sockets are mentioned.

@@ -76,6 +76,11 @@ int cli_global_option(struct cli *cli, int opt, const char *arg);
 extern const struct option cli_global_longopts[];
 #define CLI_GLOBAL_SHORTOPTS "hvV"
 
+/* The audit's own options: a bare `portscope --fail-on high` is the
+ * audit, so main looks for them before any command word. */
+extern const struct option cli_audit_longopts[];
+#define CLI_AUDIT_FAIL_ON 'f'
+
 /* Loads every source the options name and seals the registry. Returns 0 or
  * an exit status (message printed). */
 int cli_load_registry(struct cli *cli);

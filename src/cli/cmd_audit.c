@@ -34,15 +34,15 @@ struct audit_opts {
     enum ps_severity fail_on;
 };
 
-static const struct option audit_longopts[] = {
-    {"fail-on", required_argument, NULL, 'f'},
+const struct option cli_audit_longopts[] = {
+    {"fail-on", required_argument, NULL, CLI_AUDIT_FAIL_ON},
     {0, 0, 0, 0},
 };
 
 static int audit_option(struct cli *cli, void *ctx, int opt, const char *arg)
 {
     struct audit_opts *o = ctx;
-    if (opt != 'f')
+    if (opt != CLI_AUDIT_FAIL_ON)
         return EXIT_USAGE;
     if (ps_severity_parse(arg, &o->fail_on)) {
         cli_error(cli, "audit: --fail-on '%s' is not a level (info, low, medium, "
@@ -161,7 +161,7 @@ static int report(struct cli *cli, struct row *rows, size_t n, size_t sockets)
 static int audit_run(struct cli *cli, int argc, char **argv)
 {
     struct audit_opts o = {.fail_on_set = false};
-    struct cli_parse p = {.cmd = &cmd_audit, .longopts = audit_longopts,
+    struct cli_parse p = {.cmd = &cmd_audit, .longopts = cli_audit_longopts,
                           .on_option = audit_option, .ctx = &o};
     int status, first = cli_parse_options(cli, argc, argv, &p, &status);
     if (first < 0)

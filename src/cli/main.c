@@ -1,6 +1,6 @@
 /* portscope: entry point. Global options come before the subcommand; the
  * subcommand's file parses the rest. With no subcommand, the default job
- * runs (for now the registry summary; the audit once it exists). */
+ * runs: the audit, whose own options may then be given bare. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +93,56 @@ static void init_cli(struct cli *cli, char **argv)
                                   .max = PS_LOG_ERROR};
 }
 
+/* Whether the command line is the audit's without its name: options only,
+ * no command word, and among them one only the audit takes (`portscope
+ * --fail-on high`). The global parser would call that option unknown, so
+ * such a line goes to the audit's parser whole. Looks ahead with getopt
+ * over both sets of options, reporting nothing. */
+static bool bare_audit(int argc, char **argv)
+{
+    size_t ng = 0, na = 0;
+    while (cli_global_longopts[ng].name)
+        ng++;
+    while (cli_audit_longopts[na].name)
+        na++;
+    struct option *all = calloc(ng + na + 1, sizeof *all);
+    if (!all)
+        return false; /* the global parser will say what it can */
+    memcpy(all, cli_audit_longopts, na * sizeof *all);
+    memcpy(all + na, cli_global_longopts, ng * sizeof *all);
+    bool audit_opt = false;
+    int opt;
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:" CLI_GLOBAL_SHORTOPTS, all, NULL)) != -1)
+        audit_opt |= opt == CLI_AUDIT_FAIL_ON || (opt == ':' && optopt == CLI_AUDIT_FAIL_ON);
+    free(all);
+    return audit_opt && optind >= argc;
+}
+
+/* Global options, then the command word and its arguments (none: the
+ * audit). */
+static int run_command(struct cli *cli, int argc, char **argv)
+{
+    int status;
+    struct cli_parse p = {.cmd = &cmd_main, .stop_at_operand = true};
+    int first = cli_parse_options(cli, argc, argv, &p, &status);
+    if (first < 0)
+        return status;
+    const struct cli_command *cmd = &cmd_audit;
+    if (first < argc && strcmp(argv[first], "help") == 0)
+        return run_help(cli, argc - first, argv + first);
+    if (first < argc && !(cmd = find_command(argv[first]))) {
+        cli_error(cli, "unknown command '%s'", argv[first]);
+        fprintf(stderr, "Try '%s --help'.\n", cli->prog);
+        return EXIT_USAGE;
+    }
+    /* The subcommand sees argv[0] as its own name. */
+    int sub_argc = first < argc ? argc - first : 1;
+    char *none[] = {(char *)cmd->name, NULL};
+    return cmd->run(cli, sub_argc, first < argc ? argv + first : none);
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli;
@@ -102,22 +152,11 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error */
     init_cli(&cli, argv);
-    struct cli_parse p = {.cmd = &cmd_main, .stop_at_operand = true};
-    int first = cli_parse_options(&cli, argc, argv, &p, &status);
-    if (first >= 0) {
-        const struct cli_command *cmd = &cmd_audit;
-        if (first < argc && strcmp(argv[first], "help") == 0) {
-            status = run_help(&cli, argc - first, argv + first);
-        } else if (first < argc && !(cmd = find_command(argv[first]))) {
-            cli_error(&cli, "unknown command '%s'", argv[first]);
-            fprintf(stderr, "Try '%s --help'.\n", cli.prog);
-            status = EXIT_USAGE;
-        } else {
-            /* The subcommand sees argv[0] as its own name. */
-            int sub_argc = first < argc ? argc - first : 1;
-            char *none[] = {(char *)cmd->name, NULL};
-            status = cmd->run(&cli, sub_argc, first < argc ? argv + first : none);
-        }
+    if (bare_audit(argc, argv)) {
+        argv[0] = (char *)cmd_audit.name; /* as if `portscope audit ...` */
+        status = cmd_audit.run(&cli, argc, argv);
+    } else {
+        status = run_command(&cli, argc, argv);
     }
     ps_registry_free(cli.reg);
     free(cli.registries);

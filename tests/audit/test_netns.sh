@@ -90,6 +90,13 @@ expect_rc audit_bad_level 2
 run_ns
 expect_rc default_job_is_audit 0
 expect_out_has default_job_summary "portscope audit: "
+# The default job takes the audit's options without the word.
+run_ns --fail-on high
+expect_rc default_job_fail_on 1
+expect_out_has default_job_fail_on_text "CRITICAL  31337/udp"
+run_ns --json --fail-on critical
+expect_rc default_job_json_fail_on 1
+expect_eq default_job_json_trojan "$(severity_of 31337 udp)" critical
 
 run_ns list --json --port "$PORT_mine"
 expect_eq list_nobody_owner "$(json_values user) $(json_values process)" "nobody ps-listen"

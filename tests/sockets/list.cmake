@@ -14,3 +14,11 @@ set_tests_properties(audit_netns PROPERTIES
   LABELS "cli"
   TIMEOUT 120
   ENVIRONMENT "PORTSCOPE=$<TARGET_FILE:portscope>;PS_JSON_CHECK=$<TARGET_FILE:ps-json-check>;PS_TEST_DATA=${PS_TEST_DATA};PS_LISTEN=$<TARGET_FILE:ps-listen>")
+
+# The audit's options on this host's sockets (no root needed).
+add_test(NAME cli_audit
+  COMMAND ${BASH_PROGRAM} ${CMAKE_CURRENT_SOURCE_DIR}/audit/test_audit_cli.sh)
+set_tests_properties(cli_audit PROPERTIES
+  LABELS "cli"
+  TIMEOUT 120
+  ENVIRONMENT "PORTSCOPE=$<TARGET_FILE:portscope>;PS_JSON_CHECK=$<TARGET_FILE:ps-json-check>;PS_TEST_DATA=${PS_TEST_DATA}")

@@ -39,6 +39,14 @@ int ps_audit_socket(const struct ps_socket *s, const struct ps_registry *reg,
 
 enum ps_exposure ps_socket_exposure(const struct ps_socket *s);
 
+/* The registry record that names what uses (proto, port): the one for
+ * exactly that port, else the first range that covers it (so 31337/udp
+ * is back-orifice, not the kube-nodeport range around it). NULL when
+ * none does or reg is NULL. The name the audit and `portscope list`
+ * show. Pure; thread-safe on a sealed registry. */
+const struct ps_service *ps_port_service(const struct ps_registry *reg,
+                                         enum ps_proto proto, unsigned port);
+
 const char *ps_severity_name(enum ps_severity sev);
 /* Parses "info".."critical", any case. Returns 0 or PS_EINVAL. */
 int ps_severity_parse(const char *text, enum ps_severity *out);

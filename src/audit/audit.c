@@ -57,27 +57,38 @@ static bool better(const struct ps_knowledge *a, const struct ps_knowledge *b)
     return a->port == a->port_end && b->port != b->port_end;
 }
 
+const struct ps_service *ps_port_service(const struct ps_registry *reg,
+                                         enum ps_proto proto, unsigned port)
+{
+    const struct ps_service *recs[8], *range = NULL;
+    size_t n = reg ? ps_registry_find_port(reg, proto, port, recs, 8) : 0;
+    for (size_t i = 0; i < n && i < 8; i++) {
+        if (recs[i]->port == recs[i]->port_end)
+            return recs[i]; /* the port's own name, not a range's */
+        if (!range)
+            range = recs[i];
+    }
+    return range;
+}
+
 /* The knowledge entry for the socket's port, among those describing the
- * registry's records there and the entries for the exact port. */
+ * registry's records there and the entries for the exact port. *service
+ * is the name of the record whose entry won, else ps_port_service()'s. */
 static const struct ps_knowledge *knowledge_of(const struct ps_socket *s,
                                                const struct ps_registry *reg,
                                                const char **service)
 {
-    const struct ps_service *recs[8];
+    const struct ps_service *recs[8], *own = ps_port_service(reg, s->proto, s->local_port);
     const struct ps_knowledge *best = NULL, *hits[8];
     size_t n = reg ? ps_registry_find_port(reg, s->proto, s->local_port, recs, 8) : 0;
-    *service = "";
+    *service = own ? own->name : "";
     for (size_t i = 0; i < n && i < 8; i++) {
         const struct ps_knowledge *k = ps_knowledge_for(recs[i]);
-        if (!**service && recs[i]->port == recs[i]->port_end)
-            *service = recs[i]->name; /* the port's own name, not a range's */
         if (k && better(k, best)) {
             best = k;
             *service = recs[i]->name;
         }
     }
-    if (!**service && n)
-        *service = recs[0]->name;
     n = ps_knowledge_find_port(s->proto, s->local_port, hits, 8);
     for (size_t i = 0; i < n && i < 8; i++)
         if (hits[i]->port == hits[i]->port_end && better(hits[i], best))

@@ -124,7 +124,6 @@ static int list_option(struct cli *cli, void *ctx, int opt, const char *arg)
 static const char *service_of(struct cli *cli, const struct ps_socket *s,
                               const struct list_opts *o)
 {
-    const struct ps_service *svc;
     if (o->numeric || !cli->reg)
         return "";
     /* A listener is known by its local port. For a connection, the server
@@ -132,7 +131,8 @@ static const char *service_of(struct cli *cli, const struct ps_socket *s,
     uint16_t port = s->state == PS_SOCK_LISTEN || s->peer_port == 0 ? s->local_port
                     : s->local_port < s->peer_port                  ? s->local_port
                                                                      : s->peer_port;
-    return ps_registry_find_port(cli->reg, s->proto, port, &svc, 1) ? svc->name : "";
+    const struct ps_service *svc = ps_port_service(cli->reg, s->proto, port);
+    return svc ? svc->name : "";
 }
 
 static bool wanted(const struct ps_socket *s, const struct list_opts *o,

@@ -100,6 +100,23 @@ static void exposure_and_names(void **state)
     assert_string_equal(ps_severity_name(PS_SEV_INFO), "info");
 }
 
+/* A port inside a registered range is named by its own record. */
+static void service_names(void **state)
+{
+    (void)state;
+    const struct ps_service *svc = ps_port_service(reg, PS_PROTO_UDP, 31337);
+    assert_non_null(svc);
+    assert_string_equal(svc->name, "back-orifice");
+    svc = ps_port_service(reg, PS_PROTO_UDP, 31338);
+    assert_non_null(svc);
+    assert_string_equal(svc->name, "kube-nodeport");
+    assert_null(ps_port_service(reg, PS_PROTO_TCP, 47999));
+    assert_null(ps_port_service(NULL, PS_PROTO_TCP, 22));
+    struct ps_finding f;
+    assert_int_equal(judge(PS_PROTO_UDP, "0.0.0.0", 31337, &f), 1);
+    assert_string_equal(f.service, "back-orifice");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -122,6 +139,7 @@ int main(void)
         cmocka_unit_test(loopback_lowers_severity),
         cmocka_unit_test(unknown_ports),
         cmocka_unit_test(exposure_and_names),
+        cmocka_unit_test(service_names),
     };
     return cmocka_run_group_tests_name("audit", tests, setup, teardown);
 }

@@ -100,6 +100,9 @@ expect_eq default_job_json_trojan "$(severity_of 31337 udp)" critical
 
 run_ns list --json --port "$PORT_mine"
 expect_eq list_nobody_owner "$(json_values user) $(json_values process)" "nobody ps-listen"
+# In a registered range (kube-nodeport), a port is named by its own record.
+run_ns list --json --port 31337
+expect_eq list_service_in_range "$(json_values service)" "back-orifice"
 run_ns list --json --port 23
 expect_eq list_root_owner "$(json_values user) $(json_values local_addr)" "root *"
 

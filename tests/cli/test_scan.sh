@@ -33,7 +33,13 @@ if [ "$(id -u)" -ne 0 ]; then
     run "${FIX[@]}" scan -sS -n -p 1 127.0.0.1
     expect_rc scan_syn_unprivileged 3
     expect_err_has scan_syn_suggests_st "-sT"
-elif command -v setpriv >/dev/null; then
+else
+    # -S of the other family than the target: refused, not ignored.
+    run "${FIX[@]}" scan -sS -n -p 1 -S ::1 127.0.0.1
+    expect_rc scan_syn_source_family 3
+    expect_err_has scan_syn_source_family_msg "-S ::1 cannot be the source"
+fi
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
     LAST="(as nobody) portscope --no-system scan -sS -n -p 1 127.0.0.1"
     (cd / && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
         "$PORTSCOPE" --no-system scan -sS -n -p 1 127.0.0.1) >"$T/out" 2>"$T/err"

@@ -2,6 +2,7 @@
 #   include(${CMAKE_CURRENT_SOURCE_DIR}/scan/tests.cmake OPTIONAL)
 # after ps_test_common and PS_TEST_DATA are defined.
 set(PS_SCAN_UNIT_TESTS scan/test_portspec scan/test_permute scan/test_engine scan/test_timing)
+list(APPEND PS_SCAN_UNIT_TESTS scan/test_payloads)
 foreach(path ${PS_SCAN_UNIT_TESTS})
   get_filename_component(name ${path} NAME)
   add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.c)

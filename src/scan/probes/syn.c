@@ -125,6 +125,12 @@ static int source_for(struct syn_state *st, const struct ps_ip *dst, struct ps_i
         *src = st->source;
         return 0;
     }
+    if (st->source.family) { /* -S of the other family: no packet can carry it */
+        char a[46], b[46];
+        ps__scan_log(st->scan, PS_LOG_ERROR, "-S %s cannot be the source of a probe to %s",
+                     ps_ip_format(&st->source, a, sizeof a), ps_ip_format(dst, b, sizeof b));
+        return PS_EINVAL;
+    }
     return ps__route_source(st->routes, dst, src);
 }
 
@@ -135,7 +141,7 @@ static int syn_send(void *state, struct ps__probe *p, const struct ps_ip *ip,
     struct ps_ip src;
     int rc = source_for(st, ip, &src);
 
-    if (rc == PS_ELIMIT)
+    if (rc == PS_ELIMIT || rc == PS_EINVAL)
         return rc;
     if (rc < 0) { /* no route: nothing can reach the port from here */
         ps__scan_answer(st->scan, p, PS_PORT_FILTERED, PS_REASON_NET_UNREACH, 0);

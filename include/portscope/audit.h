@@ -15,11 +15,15 @@ enum ps_severity {
     PS_SEV_CRITICAL,
 };
 
-/* Who can reach a socket, judged from its local address. */
+/* Who can reach a socket, judged from its local address and the
+ * interface it is bound to (SO_BINDTODEVICE), if any. */
 enum ps_exposure {
-    PS_EXPOSED_LOOPBACK, /* 127.0.0.0/8 or ::1: this host only */
-    PS_EXPOSED_ADDRESS,  /* one address of an interface */
-    PS_EXPOSED_ALL,      /* the wildcard address: every interface */
+    PS_EXPOSED_LOOPBACK,  /* 127.0.0.0/8 or ::1, or bound to a loopback
+                             device: this host only */
+    PS_EXPOSED_ADDRESS,   /* one address of an interface */
+    PS_EXPOSED_ALL,       /* the wildcard address: every interface */
+    PS_EXPOSED_INTERFACE, /* the wildcard address, bound to one
+                             (non-loopback) interface */
 };
 
 struct ps_finding {
@@ -37,6 +41,8 @@ struct ps_finding {
 int ps_audit_socket(const struct ps_socket *s, const struct ps_registry *reg,
                     struct ps_finding *f);
 
+/* Who can reach s (see enum ps_exposure). Pure: the interface is judged
+ * by s->if_loopback, as ps_sockets_dump() filled it. */
 enum ps_exposure ps_socket_exposure(const struct ps_socket *s);
 
 /* The registry record that names what uses (proto, port): the one for

@@ -4,6 +4,7 @@
 #ifndef PORTSCOPE_SOCKETS_H
 #define PORTSCOPE_SOCKETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,12 @@ struct ps_socket {
     uint8_t peer[16];
     uint16_t local_port;      /* host order */
     uint16_t peer_port;
-    uint32_t ifindex;         /* bound interface, 0 for none */
+    uint32_t ifindex;         /* bound interface (SO_BINDTODEVICE, or an
+                                 IPv6 link-local scope), 0 for none */
+    char ifname[16];          /* its name (IF_NAMESIZE), looked up by
+                                 ps_sockets_dump() in the socket's own
+                                 namespace; "" if none or unknown */
+    bool if_loopback;         /* that interface is a loopback device */
     uint32_t uid;
     uint64_t inode;           /* 0 for sockets with no file (TIME_WAIT) */
     uint32_t rqueue, wqueue;  /* receive/send queue, or accept backlog */
@@ -62,7 +68,10 @@ void ps_socket_list_clear(struct ps_socket_list *list);
 /* Appends the sockets of the current network namespace that match q.
  * Uses netlink sock_diag; when that is unavailable (no NETLINK_SOCK_DIAG,
  * EPERM in a sandbox), reads proc_root/net/{tcp,tcp6,udp,udp6} instead and
- * logs that it did. Returns 0, PS_EIO, PS_EACCES or PS_ENOMEM. */
+ * logs that it did (those tables do not say which sockets are bound to an
+ * interface). A socket bound to an interface gets its name and loopback
+ * flag, looked up here because an interface index means nothing in
+ * another namespace. Returns 0, PS_EIO, PS_EACCES or PS_ENOMEM. */
 int ps_sockets_dump(const struct ps_sock_query *q, const char *proc_root,
                     struct ps_socket_list *out, const struct ps_logger *log);
 

@@ -28,7 +28,8 @@ int ps_severity_parse(const char *text, enum ps_severity *out)
     return PS_EINVAL;
 }
 
-enum ps_exposure ps_socket_exposure(const struct ps_socket *s)
+/* Who can reach a socket by its local address alone. */
+static enum ps_exposure address_exposure(const struct ps_socket *s)
 {
     static const uint8_t zero[16], v6_loopback[16] = {[15] = 1};
     if (s->family == AF_INET) {
@@ -45,6 +46,18 @@ enum ps_exposure ps_socket_exposure(const struct ps_socket *s)
     if (memcmp(s->local, v6_loopback, 16) == 0)
         return PS_EXPOSED_LOOPBACK;
     return memcmp(s->local, zero, 16) == 0 ? PS_EXPOSED_ALL : PS_EXPOSED_ADDRESS;
+}
+
+/* A socket bound to a device (SO_BINDTODEVICE) only hears what arrives
+ * through it, whatever its address: through lo, only this host. */
+enum ps_exposure ps_socket_exposure(const struct ps_socket *s)
+{
+    enum ps_exposure e = address_exposure(s);
+    if (!s->ifindex || e == PS_EXPOSED_LOOPBACK)
+        return e;
+    if (s->if_loopback)
+        return PS_EXPOSED_LOOPBACK;
+    return e == PS_EXPOSED_ALL ? PS_EXPOSED_INTERFACE : e;
 }
 
 /* Whether candidate a should win over b: the higher risk (an audit must
@@ -101,16 +114,30 @@ static enum ps_severity lower(enum ps_severity sev, int steps)
     return (int)sev - steps < (int)PS_SEV_INFO ? PS_SEV_INFO : (enum ps_severity)((int)sev - steps);
 }
 
-static const char *where(enum ps_exposure e)
+/* Who can reach the socket, in words, into buf (at least 64 bytes). */
+static const char *where(const struct ps_socket *s, enum ps_exposure e, char *buf,
+                         size_t len)
 {
     switch (e) {
     case PS_EXPOSED_LOOPBACK:
-        return "this host only (loopback)";
+        if (s->ifindex && s->if_loopback && address_exposure(s) != PS_EXPOSED_LOOPBACK)
+            snprintf(buf, len, "this host only (bound to loopback device %s)", s->ifname);
+        else
+            snprintf(buf, len, "this host only (loopback)");
+        break;
     case PS_EXPOSED_ADDRESS:
-        return "one interface address";
+        snprintf(buf, len, "one interface address");
+        break;
+    case PS_EXPOSED_INTERFACE:
+        if (s->ifname[0])
+            snprintf(buf, len, "interface %s only", s->ifname);
+        else
+            snprintf(buf, len, "one interface only (index %u)", (unsigned)s->ifindex);
+        break;
     default:
-        return "every interface";
+        snprintf(buf, len, "every interface");
     }
+    return buf;
 }
 
 /* "CHOICE | WHY" in the data reads as "CHOICE (WHY)". */
@@ -127,20 +154,23 @@ static void alternative_text(const char *alt, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)n, alt);
 }
 
-static void malware_finding(const struct ps_knowledge *k, struct ps_finding *f)
+static void malware_finding(const struct ps_knowledge *k, const struct ps_socket *s,
+                            struct ps_finding *f)
 {
+    char w[80];
     f->severity = PS_SEV_CRITICAL;
     snprintf(f->reason, sizeof f->reason,
              "port of a known backdoor or trojan (%s), listening on %s", k->title,
-             where(f->exposure));
+             where(s, f->exposure, w, sizeof w));
     snprintf(f->action, sizeof f->action,
              "find the owning program and remove it; treat the host as compromised "
              "until it is identified, and block the port");
 }
 
-static void known_finding(const struct ps_knowledge *k, struct ps_finding *f)
+static void known_finding(const struct ps_knowledge *k, const struct ps_socket *s,
+                          struct ps_finding *f)
 {
-    char alt[200] = "";
+    char alt[200] = "", w[80];
     f->severity = (enum ps_severity)k->risk;
     if (f->exposure == PS_EXPOSED_LOOPBACK)
         f->severity = lower(f->severity, 2);
@@ -151,7 +181,7 @@ static void known_finding(const struct ps_knowledge *k, struct ps_finding *f)
     snprintf(f->reason, sizeof f->reason, "%s (risk %s%s%s), reachable from %s",
              k->title, ps_risk_name(k->risk), cleartext ? ", cleartext" : "",
              (k->flags & PS_KFLAG_NO_AUTH_DEFAULT) ? ", often without authentication" : "",
-             where(f->exposure));
+             where(s, f->exposure, w, sizeof w));
     if (k->alternative[0])
         alternative_text(k->alternative, alt, sizeof alt);
     if (f->exposure == PS_EXPOSED_LOOPBACK)
@@ -174,20 +204,21 @@ int ps_audit_socket(const struct ps_socket *s, const struct ps_registry *reg,
     f->knowledge = knowledge_of(s, reg, &f->service);
     const struct ps_knowledge *k = f->knowledge;
     if (k && (k->flags & PS_KFLAG_MALWARE) && k->risk == PS_RISK_CRITICAL) {
-        malware_finding(k, f);
+        malware_finding(k, s, f);
         return 1;
     }
     if (k) {
-        known_finding(k, f);
+        known_finding(k, s, f);
         return f->severity > PS_SEV_INFO || f->exposure != PS_EXPOSED_LOOPBACK;
     }
     if (f->exposure == PS_EXPOSED_LOOPBACK)
         return 0; /* an unknown local-only service is nobody else's business */
     f->severity = PS_SEV_INFO;
+    char w[80];
     snprintf(f->reason, sizeof f->reason,
              "%s service on %u/%s, reachable from %s",
              f->service[0] ? "a registered but undocumented" : "an unknown",
-             s->local_port, ps_proto_name(s->proto), where(f->exposure));
+             s->local_port, ps_proto_name(s->proto), where(s, f->exposure, w, sizeof w));
     snprintf(f->action, sizeof f->action,
              "check which program this is and whether it must be reachable; bind it "
              "to 127.0.0.1 if only this host uses it");

@@ -159,8 +159,12 @@ const char *cli_netns_of(const struct cli *cli, size_t i);
 /* The first owner of s, or NULL. */
 const struct ps_process *cli_owner_of(const struct ps_owners *owners,
                                       const struct ps_socket *s);
-/* "127.0.0.1:22", "[::1]:22", "*:22", "*:*" for the local or peer end. */
+/* "127.0.0.1:22", "[::1]:22", "*:22", "*:*" for the local or peer end;
+ * the local end of a socket bound to a device as ss shows it, "*%lo:22". */
 void cli_endpoint(const struct ps_socket *s, bool local, char *buf, size_t len);
+/* The interface s is bound to, in buf: its name, or its index in decimal
+ * when the name is unknown; NULL when s is bound to none. */
+const char *cli_iface(const struct ps_socket *s, char *buf, size_t len);
 
 /* in, with control characters and bytes that are not UTF-8 shown as \xNN,
  * in out (len bytes, at least 8). Returns out. */

@@ -20,8 +20,9 @@ static void audit_usage(FILE *out)
           "\n"
           "Options:\n"
           "  --json            one JSON object per finding: severity, port, proto,\n"
-          "                    address, exposure, service, pid, process, user,\n"
-          "                    netns, reason, action\n"
+          "                    address, exposure (loopback, address, interface,\n"
+          "                    all), service, pid, process, user, netns, reason,\n"
+          "                    action, interface\n"
           "  --fail-on LEVEL   exit 1 when a finding is at LEVEL or worse (info,\n"
           "                    low, medium, high, critical): for CI and cron\n"
           "\n"
@@ -70,7 +71,7 @@ static int row_cmp(const void *pa, const void *pb)
     return (int)a->s->proto - (int)b->s->proto;
 }
 
-static const char *const exposure_names[] = {"loopback", "address", "all"};
+static const char *const exposure_names[] = {"loopback", "address", "all", "interface"};
 
 static int print_json(const struct row *r)
 {
@@ -91,6 +92,9 @@ static int print_json(const struct row *r)
     json_object_set_new(o, "netns", r->netns ? json_string(r->netns) : json_null());
     json_object_set_new(o, "reason", json_string(r->f.reason));
     json_object_set_new(o, "action", json_string(r->f.action));
+    char ifbuf[24];
+    const char *iface = cli_iface(r->s, ifbuf, sizeof ifbuf);
+    json_object_set_new(o, "interface", iface ? json_string(iface) : json_null());
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return rc || fputc('\n', stdout) == EOF ? -1 : 0;

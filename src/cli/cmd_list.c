@@ -35,7 +35,7 @@ static void list_usage(FILE *out)
           "  --user U           sockets owned by user U (name or uid)\n"
           "  --json             one JSON object per socket: proto, state,\n"
           "                     local_addr, local_port, peer_addr, peer_port,\n"
-          "                     service, pid, process, user, netns\n"
+          "                     service, pid, process, user, netns, interface\n"
           "\n"
           "Without root, the owners of other users' sockets cannot be seen;\n"
           "portscope says so on stderr.\n", out);
@@ -164,6 +164,9 @@ static int emit_json(const struct ps_socket *s, const char *service,
     json_object_set_new(o, "user", p ? json_string(cli_printable(p->user, user, sizeof user))
                                      : json_null());
     json_object_set_new(o, "netns", netns ? json_string(netns) : json_null());
+    char ifbuf[24];
+    const char *iface = cli_iface(s, ifbuf, sizeof ifbuf);
+    json_object_set_new(o, "interface", iface ? json_string(iface) : json_null());
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return rc || fputc('\n', stdout) == EOF ? -1 : 0;

@@ -20,7 +20,8 @@ static void who_usage(FILE *out)
           "  --json   one JSON object per socket: proto, state, local_addr,\n"
           "           local_port, peer_addr, peer_port, pid, process, user,\n"
           "           cmdline, unit, container, started (seconds since the epoch),\n"
-          "           netns (with --netns or --all-netns)\n"
+          "           netns (with --netns or --all-netns), interface (bound\n"
+          "           with SO_BINDTODEVICE, else null)\n"
           "\n"
           "Exit status: 0 something uses the port; 1 nothing does; 2 usage error.\n",
           out);
@@ -105,6 +106,8 @@ static int print_json(const struct ps_socket *s, const struct ps_process *p,
     json_object_set_new(o, "started", p && p->start_time >= 0
                                           ? json_integer(p->start_time) : json_null());
     json_object_set_new(o, "netns", netns ? json_string(netns) : json_null());
+    const char *iface = cli_iface(s, b[0], sizeof b[0]);
+    json_object_set_new(o, "interface", iface ? json_string(iface) : json_null());
     int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return rc || fputc('\n', stdout) == EOF ? -1 : 0;

@@ -198,17 +198,32 @@ const struct ps_process *cli_owner_of(const struct ps_owners *owners,
     return p;
 }
 
+const char *cli_iface(const struct ps_socket *s, char *buf, size_t len)
+{
+    if (!s->ifindex)
+        return NULL;
+    if (s->ifname[0])
+        snprintf(buf, len, "%.*s", (int)sizeof s->ifname, s->ifname);
+    else
+        snprintf(buf, len, "%u", (unsigned)s->ifindex); /* gone since the dump */
+    return buf;
+}
+
 void cli_endpoint(const struct ps_socket *s, bool local, char *buf, size_t len)
 {
-    char a[64];
+    char a[64], ifbuf[24], dev[32] = "";
     const uint8_t *addr = local ? s->local : s->peer;
     unsigned port = local ? s->local_port : s->peer_port;
     ps_sock_addr_format(s->family, addr, a, sizeof a);
     bool v6 = s->family == AF_INET6 && strcmp(a, "*") != 0;
+    /* As ss: "*%lo:3389" for a socket bound to a device. */
+    const char *ifname = local ? cli_iface(s, ifbuf, sizeof ifbuf) : NULL;
+    if (ifname)
+        snprintf(dev, sizeof dev, "%%%s", ifname);
     if (port == 0 && strcmp(a, "*") == 0)
-        snprintf(buf, len, "*:*");
+        snprintf(buf, len, "*%s:*", dev);
     else
-        snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", a, port);
+        snprintf(buf, len, v6 ? "[%s]%s:%u" : "%s%s:%u", a, dev, port);
 }
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */

@@ -151,6 +151,7 @@ int ps_sockets_dump(const struct ps_sock_query *q, const char *proc_root,
 
     if (!out)
         return PS_EINVAL;
+    size_t first = out->count;
     if (!q)
         q = &ps__sock_query_all;
     void *buf = malloc(DIAG_BUF_SIZE);
@@ -183,5 +184,7 @@ int ps_sockets_dump(const struct ps_sock_query *q, const char *proc_root,
     free(buf);
     if (rc == 0 && fell_back > 0 && missing == fell_back)
         rc = PS_EIO;
+    if (rc >= 0)
+        ps__sockets_name_ifaces(out, first);
     return rc < 0 ? rc : 0;
 }

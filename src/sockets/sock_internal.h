@@ -22,6 +22,11 @@ bool ps__sock_query_match(const struct ps_sock_query *q, enum ps_proto proto,
  * then unchanged). The array doubles, so n pushes cost O(n) copying. */
 struct ps_socket *ps__socket_list_push(struct ps_socket_list *list);
 
+/* Fills ifname and if_loopback of the sockets list->v[from ..] that are
+ * bound to an interface, looked up in the current network namespace. A
+ * lookup that fails leaves ifname "". */
+void ps__sockets_name_ifaces(struct ps_socket_list *list, size_t from);
+
 /* What a netlink buffer said besides its sockets, for the live dump. */
 struct ps__diag_status {
     int error;          /* errno from NLMSG_ERROR or a failed NLMSG_DONE */

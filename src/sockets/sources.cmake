@@ -9,6 +9,7 @@ set(PS_SOCKETS_SOURCES
   ${CMAKE_SOURCE_DIR}/src/sockets/format.c
   ${CMAKE_SOURCE_DIR}/src/sockets/diag_parse.c
   ${CMAKE_SOURCE_DIR}/src/sockets/diag.c
+  ${CMAKE_SOURCE_DIR}/src/sockets/iface.c
   ${CMAKE_SOURCE_DIR}/src/sockets/proc_net.c
   ${CMAKE_SOURCE_DIR}/src/sockets/netns.c)
 set(PS_SOCKETS_LIBS PkgConfig::MNL)

@@ -100,6 +100,40 @@ static void exposure_and_names(void **state)
     assert_string_equal(ps_severity_name(PS_SEV_INFO), "info");
 }
 
+/* A socket bound to a device is reached only through it: through lo,
+ * from this host alone. */
+static void bound_to_a_device(void **state)
+{
+    (void)state;
+    struct ps_finding f;
+    struct ps_socket s = sock(PS_PROTO_TCP, "0.0.0.0", 3389);
+    s.ifindex = 1;
+    memcpy(s.ifname, "lo", 3);
+    s.if_loopback = true;
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_LOOPBACK);
+    ps_audit_socket(&s, reg, &f);
+    assert_true(f.severity < PS_SEV_HIGH);
+    assert_non_null(strstr(f.reason, "loopback device lo"));
+    s = sock(PS_PROTO_TCP, "0.0.0.0", 23);
+    s.ifindex = 7;
+    memcpy(s.ifname, "eth1", 5);
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_INTERFACE);
+    assert_int_equal(ps_audit_socket(&s, reg, &f), 1);
+    assert_int_equal(f.exposure, PS_EXPOSED_INTERFACE);
+    assert_non_null(strstr(f.reason, "interface eth1 only"));
+    /* A name not found since the dump: the index, still one interface. */
+    s.ifname[0] = '\0';
+    assert_int_equal(ps_audit_socket(&s, reg, &f), 1);
+    assert_non_null(strstr(f.reason, "index 7"));
+    /* An address narrows as before; loopback stays loopback. */
+    s = sock(PS_PROTO_TCP, "198.18.0.1", 23);
+    s.ifindex = 7;
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_ADDRESS);
+    s = sock(PS_PROTO_TCP, "127.0.0.1", 23);
+    s.ifindex = 7;
+    assert_int_equal(ps_socket_exposure(&s), PS_EXPOSED_LOOPBACK);
+}
+
 /* A port inside a registered range is named by its own record. */
 static void service_names(void **state)
 {
@@ -140,6 +174,7 @@ int main(void)
         cmocka_unit_test(unknown_ports),
         cmocka_unit_test(exposure_and_names),
         cmocka_unit_test(service_names),
+        cmocka_unit_test(bound_to_a_device),
     };
     return cmocka_run_group_tests_name("audit", tests, setup, teardown);
 }

@@ -56,6 +56,11 @@ listen telnet - tcp 0.0.0.0 23
 listen trojan - udp 0.0.0.0 31337
 listen redis - tcp 127.0.0.1 6379
 listen mine nobody tcp 127.0.0.1 0
+# Bound to a device: RDP on every address, but through lo only; a VNC
+# server on every address of one veth end only.
+PS_LISTEN_DEVICE=lo listen rdp_lo - tcp 0.0.0.0 3389
+ip -n "$NS" link add ps-v0 type veth peer name ps-v1 2>/dev/null && HAVE_VETH=1 || HAVE_VETH=0
+[ "$HAVE_VETH" = 1 ] && PS_LISTEN_DEVICE=ps-v0 listen vnc_v0 - tcp 0.0.0.0 5900
 
 run_ns() {
     LAST="(netns) portscope $*"
@@ -79,6 +84,20 @@ case $(severity_of 6379 tcp) in
 esac
 check audit_json_keys "$PS_JSON_CHECK" --require severity --require port --require proto \
     --require process --require reason --require action <"$T/out"
+# field_of PORT PROTO KEY: KEY of the finding for PORT/PROTO.
+field_of() {
+    grep "\"port\":$1,\"proto\":\"$2\"" "$T/out" | "$PS_JSON_CHECK" --print "$3"
+}
+case $(severity_of 3389 tcp) in
+    none|info|low|medium) pass ;;
+    *) fail audit_rdp_on_lo "RDP bound to lo rated $(severity_of 3389 tcp)" ;;
+esac
+expect_eq audit_rdp_on_lo_exposure "$(field_of 3389 tcp exposure) $(field_of 3389 tcp interface)" \
+    "loopback lo"
+if [ "$HAVE_VETH" = 1 ]; then
+    expect_eq audit_vnc_on_veth "$(field_of 5900 tcp exposure) $(field_of 5900 tcp interface)" \
+        "interface ps-v0"
+fi
 
 run_ns audit --fail-on high
 expect_rc audit_fail_on_high 1
@@ -100,6 +119,17 @@ expect_eq default_job_json_trojan "$(severity_of 31337 udp)" critical
 
 run_ns list --json --port "$PORT_mine"
 expect_eq list_nobody_owner "$(json_values user) $(json_values process)" "nobody ps-listen"
+# A device-bound socket shows its interface, as ss does.
+run_ns --no-color list -t --port 3389
+expect_out_has list_rdp_lo_local "*%lo:3389"
+run_ns list --json --port 3389
+expect_eq list_rdp_lo_interface "$(json_values local_addr) $(json_values interface)" "* lo"
+run_ns list --json --port 23
+expect_eq list_unbound_interface "$(json_values interface)" "null"
+if [ "$HAVE_VETH" = 1 ]; then
+    run_ns who --json 5900
+    expect_eq who_vnc_interface "$(json_values interface)" "ps-v0"
+fi
 # In a registered range (kube-nodeport), a port is named by its own record.
 run_ns list --json --port 31337
 expect_eq list_service_in_range "$(json_values service)" "back-orifice"

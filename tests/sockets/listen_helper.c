@@ -5,7 +5,9 @@
  * Binds to ADDRESS (an IPv4 or IPv6 literal) on PORT, or a port the kernel
  * picks,
  * listens if TCP, prints the port on a line, then waits until its standard
- * input closes, so a test controls exactly how long the socket exists. */
+ * input closes, so a test controls exactly how long the socket exists.
+ * PS_LISTEN_DEVICE=NAME binds the socket to that interface first
+ * (SO_BINDTODEVICE). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -39,6 +41,10 @@ int main(int argc, char **argv)
     int one = 1;
     if (fd >= 0)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    const char *dev = getenv("PS_LISTEN_DEVICE");
+    if (fd >= 0 && dev &&
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev)) != 0)
+        return 1;
     if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) != 0 || (tcp && listen(fd, 8) != 0) ||
         getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
         return 1;

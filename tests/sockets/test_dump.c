@@ -183,6 +183,38 @@ static void dump_many(void **state)
         close(fds[i]);
 }
 
+/* A socket bound to lo (SO_BINDTODEVICE) comes back with the device's
+ * name and loopback flag; another on the same address without. */
+static void dump_bound_device(void **state)
+{
+    (void)state;
+    int dev = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), plain = bound(AF_INET, SOCK_DGRAM);
+    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_true(dev >= 0 && plain >= 0);
+    if (setsockopt(dev, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2) != 0) {
+        close(dev);
+        close(plain);
+        skip(); /* before Linux 5.7, only with CAP_NET_RAW */
+    }
+    assert_int_equal(bind(dev, (struct sockaddr *)&a4, sizeof a4), 0);
+    struct ps_sock_query q = {1u << PS_PROTO_UDP, PS_SOCK_IPV4, PS_SOCK_ALL_STATES};
+    struct ps_socket_list l = {0};
+    assert_int_equal(ps_sockets_dump(&q, NULL, &l, NULL), 0);
+    const struct ps_socket *s = sock_test_by_inode(&l, inode_of(dev));
+    assert_non_null(s);
+    assert_int_not_equal(s->ifindex, 0);
+    assert_string_equal(s->ifname, "lo");
+    assert_true(s->if_loopback);
+    s = sock_test_by_inode(&l, inode_of(plain));
+    assert_non_null(s);
+    assert_int_equal(s->ifindex, 0);
+    assert_string_equal(s->ifname, "");
+    assert_false(s->if_loopback);
+    ps_socket_list_clear(&l);
+    close(dev);
+    close(plain);
+}
+
 #if defined(__linux__) && defined(__NR_socket)
 static int copy_file(const char *from, const char *to)
 {
@@ -287,6 +319,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dump_proc, live_setup, live_teardown),
         cmocka_unit_test_setup_teardown(dump_fallback, live_setup, live_teardown),
         cmocka_unit_test(dump_many),
+        cmocka_unit_test(dump_bound_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,12 @@ struct cli_netns_span {
 /* The namespace label of socket i of the last cli_read_sockets(), or NULL. */
 const char *cli_netns_of(const struct cli *cli, size_t i);
 
+/* The user to show for s, printable, in buf: its owner's, else the name
+ * of the socket's own uid (known without the owner, from the kernel);
+ * NULL for a socket without a file (TIME-WAIT), whose uid means nothing. */
+const char *cli_user_of(const struct ps_process *p, const struct ps_socket *s, char *buf,
+                        size_t len);
+
 /* The first owner of s, or NULL. */
 const struct ps_process *cli_owner_of(const struct ps_owners *owners,
                                       const struct ps_socket *s);

@@ -87,8 +87,8 @@ static int print_json(const struct row *r)
     char comm[80], user[160];
     json_object_set_new(o, "process", r->p ? json_string(cli_printable(r->p->comm, comm, sizeof comm))
                                            : json_null());
-    json_object_set_new(o, "user", r->p ? json_string(cli_printable(r->p->user, user, sizeof user))
-                                        : json_null());
+    const char *who = cli_user_of(r->p, r->s, user, sizeof user);
+    json_object_set_new(o, "user", who ? json_string(who) : json_null());
     json_object_set_new(o, "netns", r->netns ? json_string(r->netns) : json_null());
     json_object_set_new(o, "reason", json_string(r->f.reason));
     json_object_set_new(o, "action", json_string(r->f.action));
@@ -110,9 +110,12 @@ static void print_text(const struct cli *cli, const struct row *r, size_t width)
     sev[i] = '\0';
     cli_endpoint(r->s, true, local, sizeof local);
     char comm[80], user[160];
+    const char *who = cli_user_of(r->p, r->s, user, sizeof user);
     if (r->p)
         snprintf(owner, sizeof owner, "%s/%d (%s)", cli_printable(r->p->comm, comm, sizeof comm),
-                 r->p->pid, cli_printable(r->p->user, user, sizeof user));
+                 r->p->pid, who);
+    else if (who)
+        snprintf(owner, sizeof owner, "owner unknown (%s)", who);
     snprintf(head, sizeof head, "%u/%s  %s  %s  %s%s%s", r->s->local_port,
              ps_proto_name(r->s->proto), local, r->f.service[0] ? r->f.service : "-", owner,
              r->netns ? "  netns " : "", r->netns ? r->netns : "");

@@ -159,10 +159,10 @@ static int emit_json(const struct ps_socket *s, const char *service,
         return -1;
     json_object_set_new(o, "pid", p ? json_integer(p->pid) : json_null());
     char comm[80], user[160];
+    const char *who = cli_user_of(p, s, user, sizeof user);
     json_object_set_new(o, "process", p ? json_string(cli_printable(p->comm, comm, sizeof comm))
                                         : json_null());
-    json_object_set_new(o, "user", p ? json_string(cli_printable(p->user, user, sizeof user))
-                                     : json_null());
+    json_object_set_new(o, "user", who ? json_string(who) : json_null());
     json_object_set_new(o, "netns", netns ? json_string(netns) : json_null());
     char ifbuf[24];
     const char *iface = cli_iface(s, ifbuf, sizeof ifbuf);
@@ -178,16 +178,16 @@ static const char *const list_headers[] = {"PROTO", "STATE", "LOCAL", "PEER",
 static int emit_row(struct cli_table *t, const struct ps_socket *s,
                     const char *service, const struct ps_process *p, const char *ns)
 {
-    char local[80], peer[80], proc[64], uid[16];
+    char local[80], peer[80], proc[64], user[160];
     cli_endpoint(s, true, local, sizeof local);
     cli_endpoint(s, false, peer, sizeof peer);
     char comm[80];
     if (p)
         snprintf(proc, sizeof proc, "%s/%d", cli_printable(p->comm, comm, sizeof comm), p->pid);
-    snprintf(uid, sizeof uid, "%u", s->uid);
+    const char *who = cli_user_of(p, s, user, sizeof user);
     const char *cells[8] = {ps_proto_name(s->proto), ps_sock_state_name(s->state, s->proto),
                             local, peer, service[0] ? service : "-", p ? proc : "-",
-                            p ? p->user : uid, ns ? ns : "-"};
+                            who ? who : "-", ns ? ns : "-"};
     return cli_table_add(t, cells);
 }
 

@@ -98,7 +98,8 @@ static int print_json(const struct ps_socket *s, const struct ps_process *p,
     json_object_set_new(o, "pid", p ? json_integer(p->pid) : json_null());
     char b[4][4096];
     json_object_set_new(o, "process", p ? json_string(cli_printable(p->comm, b[0], 80)) : json_null());
-    json_object_set_new(o, "user", p ? json_string(cli_printable(p->user, b[1], 160)) : json_null());
+    const char *who = cli_user_of(p, s, b[1], 160);
+    json_object_set_new(o, "user", who ? json_string(who) : json_null());
     json_object_set_new(o, "cmdline", p ? json_string(cli_printable(p->cmdline, b[2], sizeof b[2]))
                                         : json_null());
     json_object_set_new(o, "unit", p ? json_string(cli_printable(p->unit, b[3], 400)) : json_null());
@@ -123,7 +124,10 @@ static void print_text(const struct ps_socket *s, const struct ps_process *p,
            ps_sock_state_name(s->state, s->proto), local, peer,
            netns ? "  netns " : "", netns ? netns : "");
     if (!p) {
-        printf("  owner unknown (another user's process, or another namespace)\n");
+        char user[160];
+        const char *who = cli_user_of(NULL, s, user, sizeof user);
+        printf("  owner unknown (another user's process, or another namespace)%s%s\n",
+               who ? "; socket of user " : "", who ? who : "");
         return;
     }
     char b[3][4096];

@@ -1,5 +1,6 @@
 /* What list, who and audit share: reading the socket table and owners. */
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,42 @@ const struct ps_process *cli_owner_of(const struct ps_owners *owners,
     if (owners && s->inode)
         ps_owners_find(owners, s->inode, &p, 1);
     return p;
+}
+
+/* The name of uid, or the uid in decimal, from a small cache: a listing
+ * has few distinct uids and a lookup may go through NSS. */
+static const char *uid_name(uint32_t uid, char *buf, size_t len)
+{
+    static struct {
+        uint32_t uid;
+        char name[64];
+    } cache[16];
+    static size_t used, next;
+    for (size_t i = 0; i < used; i++)
+        if (cache[i].uid == uid)
+            return snprintf(buf, len, "%s", cache[i].name), buf;
+    struct passwd pw, *res = NULL;
+    char pwbuf[4096];
+    if (getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res &&
+        strlen(res->pw_name) < sizeof cache[0].name)
+        snprintf(buf, len, "%s", res->pw_name);
+    else
+        snprintf(buf, len, "%u", (unsigned)uid);
+    size_t slot = used < 16 ? used++ : next++ % 16;
+    cache[slot].uid = uid;
+    snprintf(cache[slot].name, sizeof cache[slot].name, "%s", buf);
+    return buf;
+}
+
+const char *cli_user_of(const struct ps_process *p, const struct ps_socket *s, char *buf,
+                        size_t len)
+{
+    if (p)
+        return cli_printable(p->user, buf, len);
+    if (!s->inode)
+        return NULL; /* no file (TIME-WAIT): its uid means nothing */
+    char name[64];
+    return cli_printable(uid_name(s->uid, name, sizeof name), buf, len);
 }
 
 const char *cli_iface(const struct ps_socket *s, char *buf, size_t len)

@@ -191,6 +191,18 @@ RC=$?
 expect_rc nobody_rc 0
 expect_eq nobody_owner "$(json_values user) $(json_values process)" "nobody ps-listen"
 expect_err_has nobody_hidden_note "could not be inspected"
+# Root's socket: its owner is hidden from nobody, but not whose it is.
+LAST="(netns, nobody) portscope list --port 23"
+ip netns exec "$NS" runuser -u nobody -- env PORTSCOPE_CACHE_DIR="$T/nobody-cache" \
+    "$PORTSCOPE" --no-color list --port 23 >"$T/out" 2>"$T/err"
+RC=$?
+expect_eq nobody_sees_root_user "$(table_column 6) $(table_column 7)" "- root"
+ip netns exec "$NS" runuser -u nobody -- env PORTSCOPE_CACHE_DIR="$T/nobody-cache" \
+    "$PORTSCOPE" list --json --port 23 >"$T/out" 2>"$T/err"
+expect_eq nobody_sees_root_user_json "$(json_values pid) $(json_values user)" "null root"
+ip netns exec "$NS" runuser -u nobody -- env PORTSCOPE_CACHE_DIR="$T/nobody-cache" \
+    "$PORTSCOPE" audit --json >"$T/out" 2>"$T/err"
+expect_eq nobody_audit_root_user "$(field_of 23 tcp pid) $(field_of 23 tcp user)" "null root"
 
 # Outside the namespace, none of these sockets is seen.
 run list --json --port 31337

@@ -37,9 +37,14 @@ expect_rc list_udp 0
 expect_eq list_udp_fields "$(fields proto state local_addr local_port pid)" \
     "udp UNCONN ::1 $UPORT $UPID"
 
-# As with ss, selection flags without -p leave owners out.
+# As with ss, selection flags without -p leave owners out; the socket's
+# user is still known (the kernel says whose socket it is), in the table
+# as in JSON.
 run list -u --port "$UPORT" --json
 expect_eq list_no_p_no_owner "$(json_values pid)" "null"
+expect_eq list_no_p_user "$(json_values user)" "$(id -un)"
+run --no-color list -u --port "$UPORT"
+expect_eq list_no_p_user_column "$(table_column 7)" "$(id -un)"
 
 run list -t --port "$UPORT"
 expect_rc list_tcp_only 0

@@ -154,6 +154,51 @@ static void alternative_text(const char *alt, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)n, alt);
 }
 
+/* How to make a service without authentication safe among the local
+ * users, for those the knowledge base's alternative does not say. */
+static const struct {
+    const char *service;
+    const char *how;
+} local_auth[] = {
+    {"redis", "set requirepass or ACL users, and keep protected-mode yes"},
+    {"mongodb", "set security.authorization: enabled and create users"},
+};
+
+/* Whether an alternative is about who can reach the port (binding to
+ * loopback, a private network, a firewall): moot for a socket already
+ * on loopback. */
+static bool about_reach(const char *alt)
+{
+    static const char *const words[] = {"127.0.0.1", "local", "loopback", "private",
+                                        "firewall"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (ps__strcasestr(alt, words[i], strlen(words[i])))
+            return true;
+    return false;
+}
+
+/* What to do about a known service that only this host can reach: the
+ * socket is where the usual advice would put it, so what is left is
+ * authentication against the other local users, or a safer protocol. */
+static void loopback_action(const struct ps_knowledge *k, const char *alt,
+                            struct ps_finding *f)
+{
+    const char *how = "";
+    for (size_t i = 0; i < sizeof local_auth / sizeof local_auth[0]; i++)
+        if (strcmp(k->service, local_auth[i].service) == 0)
+            how = local_auth[i].how;
+    if (k->flags & PS_KFLAG_NO_AUTH_DEFAULT)
+        snprintf(f->action, sizeof f->action,
+                 "keep it on loopback, and require authentication%s%s%s: every local "
+                 "user and program can reach it", how[0] ? " (" : "", how, how[0] ? ")" : "");
+    else if (alt[0] && !about_reach(alt))
+        snprintf(f->action, sizeof f->action,
+                 "only local programs can reach it; still, consider %s instead", alt);
+    else
+        snprintf(f->action, sizeof f->action,
+                 "no change needed: only local programs can reach it");
+}
+
 static void malware_finding(const struct ps_knowledge *k, const struct ps_socket *s,
                             struct ps_finding *f)
 {
@@ -185,9 +230,7 @@ static void known_finding(const struct ps_knowledge *k, const struct ps_socket *
     if (k->alternative[0])
         alternative_text(k->alternative, alt, sizeof alt);
     if (f->exposure == PS_EXPOSED_LOOPBACK)
-        snprintf(f->action, sizeof f->action, "%s%s",
-                 alt[0] ? "consider replacing it with " : "no change needed: only local programs can reach it",
-                 alt);
+        loopback_action(k, alt, f);
     else if (alt[0])
         snprintf(f->action, sizeof f->action,
                  "replace it with %s, or bind it to 127.0.0.1 if only this host uses it", alt);

@@ -67,6 +67,25 @@ static void loopback_lowers_severity(void **state)
     assert_true(!found || local.severity < PS_SEV_HIGH);
 }
 
+/* On loopback the advice fits where the socket is: not "bind it to
+ * 127.0.0.1" again, but authentication against other local users. */
+static void loopback_advice(void **state)
+{
+    (void)state;
+    struct ps_finding f;
+    assert_int_equal(judge(PS_PROTO_TCP, "127.0.0.1", 6379, &f), 1);
+    assert_null(strstr(f.action, "bind 127.0.0.1"));
+    assert_null(strstr(f.action, "replacing"));
+    assert_non_null(strstr(f.action, "requirepass"));
+    assert_non_null(strstr(f.action, "protected-mode"));
+    /* A cleartext login on loopback: a safer protocol is still worth it. */
+    assert_int_equal(judge(PS_PROTO_TCP, "127.0.0.1", 23, &f), 1);
+    assert_non_null(strcasestr(f.action, "ssh"));
+    /* On every interface the advice is still to bind to loopback. */
+    assert_int_equal(judge(PS_PROTO_TCP, "0.0.0.0", 6379, &f), 1);
+    assert_non_null(strstr(f.action, "127.0.0.1"));
+}
+
 static void unknown_ports(void **state)
 {
     (void)state;
@@ -171,6 +190,7 @@ int main(void)
         cmocka_unit_test(trojan_port_is_critical_anywhere),
         cmocka_unit_test(cleartext_login_everywhere_is_high),
         cmocka_unit_test(loopback_lowers_severity),
+        cmocka_unit_test(loopback_advice),
         cmocka_unit_test(unknown_ports),
         cmocka_unit_test(exposure_and_names),
         cmocka_unit_test(service_names),

@@ -40,6 +40,7 @@ static void scan_usage(FILE *out)
 "Scan types:\n"
 "  -sT                  TCP connect scan (the default)\n"
 "  -sS                  TCP SYN scan: half-open, stateless, fast; raw packets\n"
+"  -sU                  UDP scan (with -sT or -sS: both protocols)\n"
 "  -e IFACE             raw probes leave (and answers are read) on IFACE\n"
 "  -S ADDR              source address of raw probes\n"
 "  -g PORT, --source-port PORT   source port of raw probes\n"
@@ -105,25 +106,54 @@ static void raise_fd_limit(void)
     }
 }
 
+/* The protocols the scan types probe. */
+static unsigned scan_protos(unsigned types)
+{
+    return ((types & (PS_SCAN_CONNECT | PS_SCAN_SYN)) ? PS_PORTSPEC_TCP : 0) |
+           ((types & PS_SCAN_UDP) ? PS_PORTSPEC_UDP : 0);
+}
+
+/* The default ports: the most common ones of each protocol scanned. */
+static int top_ports(struct cli *cli, const struct scan_opts *o, unsigned protos,
+                     struct ps_portset *ports)
+{
+    size_t n = o->top_ports > 0 ? (size_t)o->top_ports : 1000;
+
+    if (((protos & PS_PORTSPEC_TCP) && ps_portset_top(cli->reg, PS_PROTO_TCP, n, ports) < 0) ||
+        ((protos & PS_PORTSPEC_UDP) && ps_portset_top(cli->reg, PS_PROTO_UDP, n, ports) < 0)) {
+        cli_error(cli, "scan: out of memory");
+        return EXIT_FAILURE_;
+    }
+    return EXIT_OK;
+}
+
+/* Ports of a protocol no chosen scan type probes are dropped, with a word
+ * (nmap's T: and U: prefixes make such lists easy to write). */
+static void warn_unscanned(struct cli *cli, unsigned protos, struct ps_portset *ports)
+{
+    if (!(protos & PS_PORTSPEC_UDP) && ps_portset_count(ports, PS_PROTO_UDP) > 0)
+        cli_warn(cli, "scan: UDP ports given without a UDP scan (-sU); they are skipped");
+    if (!(protos & PS_PORTSPEC_TCP) && ps_portset_count(ports, PS_PROTO_TCP) > 0)
+        cli_warn(cli, "scan: TCP ports given without a TCP scan (-sT, -sS); they are "
+                 "skipped");
+}
+
 static int build_ports(struct cli *cli, const struct scan_opts *o,
                        struct ps_portset *ports)
 {
+    unsigned protos = scan_protos(o->types);
     char err[256];
     int rc;
 
     ps_portset_clear(ports);
     if (o->ports_spec) {
-        rc = ps_portspec_parse(o->ports_spec, cli->reg, PS_PORTSPEC_TCP, ports,
-                               err, sizeof err);
+        rc = ps_portspec_parse(o->ports_spec, cli->reg, protos, ports, err, sizeof err);
         if (rc < 0) {
             cli_error(cli, "scan: -p %s", err);
             return EXIT_USAGE;
         }
-    } else if (ps_portset_top(cli->reg, PS_PROTO_TCP,
-                              o->top_ports > 0 ? (size_t)o->top_ports : 1000,
-                              ports) < 0) {
-        cli_error(cli, "scan: out of memory");
-        return EXIT_FAILURE_;
+    } else if ((rc = top_ports(cli, o, protos, ports)) != EXIT_OK) {
+        return rc;
     }
     if (o->exclude_ports &&
         ps_portset_remove_spec(ports, o->exclude_ports, cli->reg,
@@ -131,11 +161,10 @@ static int build_ports(struct cli *cli, const struct scan_opts *o,
         cli_error(cli, "scan: --exclude-ports %s", err);
         return EXIT_USAGE;
     }
-    if (ps_portset_count(ports, PS_PROTO_UDP) > 0)
-        cli_warn(cli, "scan: UDP ports given, but no UDP scan (-sU) is "
-                 "available; they are skipped");
-    if (ps_portset_count(ports, PS_PROTO_TCP) == 0) {
-        cli_error(cli, "scan: no TCP port to scan");
+    warn_unscanned(cli, protos, ports);
+    if (((protos & PS_PORTSPEC_TCP) ? ps_portset_count(ports, PS_PROTO_TCP) : 0) +
+            ((protos & PS_PORTSPEC_UDP) ? ps_portset_count(ports, PS_PROTO_UDP) : 0) == 0) {
+        cli_error(cli, "scan: no port to scan");
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -291,7 +320,8 @@ static int execute(struct cli *cli, struct scan_opts *o,
     }
     /* Raw sockets and the capture are open, and so are the output files:
      * nothing from the network is parsed with privileges. */
-    if ((o->types & PS_SCAN_SYN) && ps_drop_privileges(NULL, &cli->log) < 0) {
+    if ((o->types & (PS_SCAN_SYN | PS_SCAN_UDP)) &&
+        ps_drop_privileges(NULL, &cli->log) < 0) {
         ps_scan_free(scan);
         scan_outputs_free(run.outputs);
         return EXIT_FAILURE_;

@@ -117,19 +117,17 @@ static int count_option(struct cli *cli, const char *opt, const char *arg,
 static int scan_type_option(struct cli *cli, struct scan_opts *o,
                             const char *arg)
 {
-    unsigned type = strcmp(arg, "T") == 0 ? PS_SCAN_CONNECT
-                    : strcmp(arg, "S") == 0 ? PS_SCAN_SYN : 0;
+    unsigned type = strcmp(arg, "T") == 0   ? PS_SCAN_CONNECT
+                    : strcmp(arg, "S") == 0 ? PS_SCAN_SYN
+                    : strcmp(arg, "U") == 0 ? PS_SCAN_UDP : 0;
 
-    if (strcmp(arg, "U") == 0) {
-        cli_error(cli, "scan: -sU is not available in this version; "
-                  "use -sT or -sS for TCP");
-        return EXIT_USAGE;
-    }
     if (!type) {
-        cli_error(cli, "scan: unknown scan type '-s%s' (supported: -sT, -sS)", arg);
+        cli_error(cli, "scan: unknown scan type '-s%s' (supported: -sT, -sS, -sU)",
+                  arg);
         return EXIT_USAGE;
     }
-    if (o->types & ~type & (PS_SCAN_CONNECT | PS_SCAN_SYN)) {
+    if ((type & (PS_SCAN_CONNECT | PS_SCAN_SYN)) &&
+        (o->types & ~type & (PS_SCAN_CONNECT | PS_SCAN_SYN))) {
         cli_error(cli, "scan: -sT and -sS are both TCP scans: choose one");
         return EXIT_USAGE;
     }

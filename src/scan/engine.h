@@ -60,10 +60,14 @@ struct ps__probe_module {
      * keeps the way back to the probe (ps__scan_find), and the number of
      * probes in flight is not bounded by the open-file limit. */
     uint8_t stateless;
+    /* The state of a port that never answered: 0 means filtered (TCP);
+     * UDP says open|filtered, since an open port need not answer. */
+    uint8_t silent_state;
 };
 
 extern const struct ps__probe_module ps__probe_connect;
 extern const struct ps__probe_module ps__probe_syn;
+extern const struct ps__probe_module ps__probe_udp;
 /* Every module built in, NULL-terminated (probes/modules.c). */
 extern const struct ps__probe_module *const ps__probe_modules[];
 

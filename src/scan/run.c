@@ -143,6 +143,11 @@ static void early_look(struct ps__scan *scan, struct ps__probe *p,
     send_one(scan, &r, now, p); /* may answer at once and decide the pair */
 }
 
+static enum ps_port_state silent_state(const struct ps__probe_module *m)
+{
+    return m->silent_state ? (enum ps_port_state)m->silent_state : PS_PORT_FILTERED;
+}
+
 static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
 {
     struct ps__host *h = p->host;
@@ -178,7 +183,7 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
         rc = ps__retry_push(&scan->retries, h, p->port_idx,
                             (uint8_t)(p->tryno + 1));
     else
-        ps__host_decide(scan, h, p->port_idx, PS_PORT_FILTERED,
+        ps__host_decide(scan, h, p->port_idx, silent_state(scan->modules[m]),
                         PS_REASON_NO_RESPONSE, (uint8_t)(p->tryno + 1), -1, 0);
     probe_put(scan, p);
     return rc;

@@ -33,4 +33,5 @@ set(PS_SCAN_SOURCES
   ${CMAKE_SOURCE_DIR}/src/scan/multi.c
   ${CMAKE_SOURCE_DIR}/src/scan/probes/connect.c
   ${CMAKE_SOURCE_DIR}/src/scan/probes/syn.c
+  ${CMAKE_SOURCE_DIR}/src/scan/probes/udp.c
   ${CMAKE_SOURCE_DIR}/src/scan/probes/modules.c)

@@ -7,5 +7,6 @@
 const struct ps__probe_module *const ps__probe_modules[] = {
     &ps__probe_connect,
     &ps__probe_syn,
+    &ps__probe_udp,
     NULL,
 };

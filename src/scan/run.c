@@ -87,9 +87,11 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
         ps__window_on_loss(&scan->window, now,
                            h->srtt_us ? h->srtt_us : rtt);
     }
-    ps__host_decide(scan, h, p->port_idx, state, reason,
-                    (uint8_t)(p->tryno + 1), (float)rtt / 1000.0f, ttl);
+    /* Released before the decision, which may free the host. */
+    uint32_t port_idx = p->port_idx;
+    uint8_t tries = (uint8_t)(p->tryno + 1);
     probe_put(scan, p);
+    ps__host_decide(scan, h, port_idx, state, reason, tries, (float)rtt / 1000.0f, ttl);
 }
 
 /* Releases every probe still in flight, deciding nothing: after a stop
@@ -176,16 +178,18 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
         probe_put(scan, p);
         return 0;
     }
-    if (host_expired(scan, h, now))
-        ps__host_decide(scan, h, p->port_idx, PS_PORT_UNKNOWN,
-                        PS_REASON_HOST_TIMEOUT, (uint8_t)(p->tryno + 1), -1, 0);
-    else if ((unsigned)p->tryno + 1 < tries_allowed(scan, h))
-        rc = ps__retry_push(&scan->retries, h, p->port_idx,
-                            (uint8_t)(p->tryno + 1));
-    else
-        ps__host_decide(scan, h, p->port_idx, silent_state(scan->modules[m]),
-                        PS_REASON_NO_RESPONSE, (uint8_t)(p->tryno + 1), -1, 0);
+    /* Released before any decision, which may free the host. */
+    uint32_t port_idx = p->port_idx;
+    uint8_t tries = (uint8_t)(p->tryno + 1);
     probe_put(scan, p);
+    if (host_expired(scan, h, now))
+        ps__host_decide(scan, h, port_idx, PS_PORT_UNKNOWN, PS_REASON_HOST_TIMEOUT,
+                        tries, -1, 0);
+    else if (tries < tries_allowed(scan, h))
+        rc = ps__retry_push(&scan->retries, h, port_idx, tries);
+    else
+        ps__host_decide(scan, h, port_idx, silent_state(scan->modules[m]),
+                        PS_REASON_NO_RESPONSE, tries, -1, 0);
     return rc;
 }
 

@@ -11,7 +11,7 @@
 #include "scan/stateless.h"
 
 /* Room for the answers of a fast burst while the loop is sending. */
-#define RING_BYTES (32 << 20)
+#define RING_BYTES (4 << 20)
 #define SNAPLEN 256 /* headers, and the header an ICMP error quotes */
 
 struct ps__capture {

@@ -62,6 +62,31 @@ static void drop_twin(struct ps__scan *scan, struct ps__probe *p)
     probe_put(scan, t);
 }
 
+static void set_deadlines_from(struct ps__scan *scan, struct ps__probe *p,
+                               int64_t sent);
+
+/* The first round-trip sample of the scan: the probes sent before it
+ * were given the template's initial timeout (a second at -T3), far
+ * beyond what the path needs, and a silent port among them would hold
+ * the end of the scan by that much. Their deadlines are set again from
+ * the sample, as if it had been known when they were sent. Before the
+ * first answer no more than the initial window is out, so this is cheap,
+ * and it happens once per worker. */
+static void retime_in_flight(struct ps__scan *scan, const struct ps__probe *answered)
+{
+    struct ps__probe *out[256];
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < scan->heap_len && n < 256; i++)
+        if (scan->heap[i] != answered)
+            out[n++] = scan->heap[i];
+    for (unsigned i = 0; i < n; i++) {
+        ps__heap_remove(scan, out[i]);
+        set_deadlines_from(scan, out[i], out[i]->sent_us);
+        ps__heap_push(scan, out[i]);
+    }
+}
+
 void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
                      enum ps_port_state state, enum ps_port_reason reason,
                      uint8_t ttl)
@@ -78,9 +103,12 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
     if (p->tryno == 0) {
         /* Only first tries give round-trip times (Karn); a connect
          * probe's answer is its own even while a twin is out. */
+        int first_sample = scan->global_srtt_us == 0;
         ps__rtt_sample(&h->srtt_us, &h->rttvar_us, rtt);
         ps__rtt_sample(&scan->global_srtt_us, &scan->global_rttvar_us, rtt);
         ps__window_on_answer(&scan->window);
+        if (first_sample)
+            retime_in_flight(scan, p);
     } else {
         if (p->tryno > h->max_answered_try)
             h->max_answered_try = p->tryno;
@@ -280,6 +308,12 @@ static int64_t early_after(const struct ps__scan *scan,
 static void set_deadlines(struct ps__scan *scan, struct ps__probe *p,
                           int64_t now)
 {
+    set_deadlines_from(scan, p, now);
+}
+
+static void set_deadlines_from(struct ps__scan *scan, struct ps__probe *p,
+                               int64_t now)
+{
     struct ps__host *h = p->host;
     int64_t to = ps__probe_timeout(scan, h), early;
 
@@ -470,6 +504,19 @@ static int step(struct ps__scan *scan)
     return 1;
 }
 
+/* The modules' sockets and captures go as soon as this worker is done:
+ * closing a packet socket waits for an RCU grace period (some 20 ms), and
+ * each worker thread closing its own lets those waits overlap instead of
+ * adding up in ps_scan_free(). */
+static void close_modules(struct ps__scan *scan)
+{
+    for (unsigned m = 0; m < scan->module_count; m++) {
+        if (scan->module_state[m])
+            scan->modules[m]->close(scan->module_state[m]);
+        scan->module_state[m] = NULL;
+    }
+}
+
 int ps__engine_run(struct ps__scan *scan)
 {
     int rc;
@@ -488,6 +535,7 @@ int ps__engine_run(struct ps__scan *scan)
     ps__scan_abandon_in_flight(scan);
     if (scan->stopping || rc < 0)
         ps__hosts_flush(scan);
+    close_modules(scan);
     publish(scan);
     scan->end_us = ps__wall_us();
     return rc;

@@ -19,6 +19,7 @@
 #   net_drop PORT...           target drops TCP SYNs to these ports
 #   net_drop_udp PORT...       target drops UDP datagrams to these ports
 #   net_reject_admin PORT...   target answers TCP with ICMP admin-prohibited
+#   net_reject_admin_udp PORT...   the same for UDP datagrams
 #   net_random_ports N [EXCL]  N distinct random ports in 1..65535
 #   net_random_ports_in LO HI N [EXCL]   the same in LO..HI
 #   net_scan ARGS...           "$PORTSCOPE" scan ARGS in the scanner namespace
@@ -28,6 +29,7 @@
 #   net_sent                   packets the scanner sent (nft counter)
 #   net_tx_packets             TX packets of the scanner's veth0
 #   net_dropped_count / net_admin_count   packets the target's rules hit
+#   net_dropped_udp_count / net_admin_udp_count   the same for UDP
 #
 # Addresses (X = this run's number, 1..254; see net_setup):
 #   scanner  198.18.X.1/24  2001:db8:X::1/64   interface veth0 in NET_NS_SCAN
@@ -185,17 +187,20 @@ net_setup() {
 
     # The target: SYNs to @tcp_drop vanish, to @tcp_admin are refused with an ICMP
     # administratively-prohibited error (IPv4 type 3 code 13, IPv6 type 1
-    # code 1). Each rule counts what it matched.
+    # code 1); the same for UDP datagrams to @udp_drop and @udp_admin.
+    # Each rule counts what it matched.
     if ! ip netns exec "$NET_NS_TGT" nft -f - 2>"$NET_TMP/nft.err" <<EOF; then
 table inet $NET_TABLE {
     set tcp_drop { type inet_service; }
     set tcp_admin { type inet_service; }
     set udp_drop { type inet_service; }
+    set udp_admin { type inet_service; }
     chain input {
         type filter hook input priority 0; policy accept;
         tcp dport @tcp_drop tcp flags & (syn | ack) == syn counter drop
         tcp dport @tcp_admin counter reject with icmpx type admin-prohibited
         udp dport @udp_drop counter drop
+        udp dport @udp_admin counter reject with icmpx type admin-prohibited
     }
 }
 EOF
@@ -232,7 +237,8 @@ EOF
 }
 
 # net_target SPEC...: starts ps-scan-target in the target namespace with
-# these arguments ("tcp:22,80", "udp:53"); returns when it is ready.
+# these arguments ("tcp:22,80", "udp:161", "dns:53": a DNS server that
+# answers DNS requests only); returns when it is ready.
 # Sets NET_LAST_PID (for the caller). Exits 3 when the helper does not
 # start.
 net_target() {
@@ -297,6 +303,10 @@ net_drop_udp() { net__add_set udp_drop "$@"; }
 # net_reject_admin PORT...: the target answers TCP to these ports with ICMP
 # (v6) administratively prohibited ("filtered" to a connect scan too).
 net_reject_admin() { net__add_set tcp_admin "$@"; }
+
+# net_reject_admin_udp PORT...: the same for UDP datagrams to these ports
+# ("filtered", reason admin-prohibited, to a UDP scan).
+net_reject_admin_udp() { net__add_set udp_admin "$@"; }
 
 # net_random_ports N [EXCLUDE]: N distinct random ports in 1..65535, none of
 # them in EXCLUDE (ports separated by spaces, commas or newlines), on one
@@ -372,6 +382,8 @@ net__rule_count() {
 }
 net_dropped_count() { net__rule_count tcp_drop; }
 net_admin_count() { net__rule_count tcp_admin; }
+net_dropped_udp_count() { net__rule_count udp_drop; }
+net_admin_udp_count() { net__rule_count udp_admin; }
 
 # net__stop PID...: TERM, up to about 2 s of grace, then KILL; reaps.
 net__stop() {

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# What the scan tests in namespaces (test_scan_connect.sh, test_scan_syn.sh)
-# share: the target they build, running a scan (timed, or in the
+# What the scan tests in namespaces (test_scan_connect.sh, test_scan_syn.sh,
+# test_scan_udp.sh) share: the target they build, running a scan (timed, or in the
 # background to be stopped by a signal), and what a finished or an
 # interrupted scan must have written. Sources tests/cli/lib.sh (pass,
 # fail, expect_*, $T) and harness.sh (net_*):
@@ -20,18 +20,35 @@
 #                        only what connect(2) makes of the error)
 # An open port's reason is syn-ack and a dropped one's no-response for both.
 #
+# Where the protocols differ: CHECK_PROTO (tcp, the default, or udp) picks
+# the ports and reasons that the checks of port results expect:
+#   tcp  OPEN, DROP and ADMIN (scan_target_random); open syn-ack, closed
+#        CHECK_CLOSED_REASON, dropped filtered no-response, rejected
+#        filtered CHECK_ADMIN_REASON; the open ports in $T/open.want
+#   udp  UDP_OPEN (answer), UDP_SILENT (do not) and UDP_ADMIN (ICMP
+#        admin-prohibited) among UDP_PORTS, the only ports scanned (the
+#        others closed): open udp-response, closed port-unreach, silent
+#        open|filtered no-response, rejected filtered admin-prohibited;
+#        the open ports in $T/open.udp.want
+# CHECK_PROTOS (default: CHECK_PROTO) are the protocols a scan's results
+# may have (a -sS -sU scan has both; each is checked on its own).
+#
 # The functions:
 #   scan_checks_init CLOSED [ADMIN]   the reasons; skips without root or
 #                                `portscope scan`; xmllint or not
+#   scan_checks_need OPTION [TOOL...]   skips without the scan type or tools
+#   expect_states LO HI          "PORT STATE" expected, of CHECK_PROTO
 #   scan_target_random           the target: ports drawn, served, filtered
 #   scan NAME ARGS...            a timed scan: $T/out, $T/err, RC
+#   scan_outputs NAME RUN FAM    IP, and the output options of run RUN
 #   scan_bg CMD...               CMD in the scanner namespace, in the
 #                                background (BG_PID), signals at defaults
 #   stop_scan NAME SIG PID       SIG to PID, waits (10 s at most), RC
 #   check_json NAME FILE IP LO HI   every port once, exact states, summary
 #   check_outputs NAME BASE IP LO HI [FORMAT...]   BASE.jsonl and the other
 #                                formats: xml (valid, open ports), gnmap, nmap
-#   check_xml, check_xml_open, check_open_list, check_gnmap_open
+#   check_xml, check_xml_open, check_open_list, check_gnmap_open (open
+#                                ports of CHECK_PROTO)
 #   check_shards N LO HI IP ARGS...   N shards of LO-HI cover it exactly once
 #   check_interrupted NAME SIG [FORMAT...]   exit 130, well-formed files
 #   sent_mark / expect_nothing_sent NAME   the scanner's send counters
@@ -61,6 +78,19 @@ scan_checks_init() {
     else
         echo "note: no xmllint or $DTD: the XML checks are skipped"
     fi
+}
+
+# scan_checks_need OPTION [TOOL...]: skips (exit 0) unless `portscope scan
+# --help` names OPTION (the scan type under test, such as -sS) and every
+# TOOL is installed.
+scan_checks_need() {
+    local tool
+    "$PORTSCOPE" scan --help 2>&1 | grep -q -- "$1" ||
+        net__skip "\`portscope scan $1\` is not available yet"
+    shift
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || net__skip "needs $tool"
+    done
 }
 
 # --- the target -------------------------------------------------------------
@@ -109,6 +139,22 @@ scan() {
         'BEGIN { printf "time %s: %.2f s (exit %d)\n", n, b - a, rc }'
 }
 
+# scan_outputs NAME RUN FAM: for run RUN (1, 2...) of a scan NAME of the
+# target over IPv FAM (4 or 6): IP, the target's address; OUTS, the output
+# options (-oJ $T/NAME.jsonl, on the first run also -oX, -oG and -oN to
+# $T/NAME.*); FORMATS, what check_outputs is to check besides the JSON.
+# shellcheck disable=SC2034  # for the tests
+scan_outputs() {
+    IP=$NET_TGT4
+    [ "$3" = 6 ] && IP=$NET_TGT6
+    FORMATS=()
+    OUTS=(-oJ "$T/$1.jsonl")
+    if [ "$2" = 1 ]; then
+        FORMATS=(xml gnmap nmap)
+        OUTS+=(-oX "$T/$1.xml" -oG "$T/$1.gnmap" -oN "$T/$1.nmap")
+    fi
+}
+
 # scan_bg CMD...: CMD (such as "$PORTSCOPE" scan ...) in the scanner
 # namespace in the background, stdout and stderr to $T/out and $T/err;
 # BG_PID is its process, which cleanup stops should the test end first.
@@ -135,12 +181,35 @@ stop_scan() {
 }
 
 # --- checking results -------------------------------------------------------
-# expect_states LO HI: "PORT STATE" for LO..HI as the target is built.
+# check__proto: CHECK_PROTO's ports and answers (see the top): C_OPEN,
+# C_SILENT, C_ADMIN, C_PORTS (empty: every port), the reasons C_R_OPEN,
+# C_R_CLOSED and C_R_ADMIN (empty: not checked), the state of silence
+# C_SILENT_STATE, the file of the open ports C_OPEN_WANT and the sed regex
+# of an open port in normal output C_NORMAL_RE.
+check__proto() {
+    if [ "${CHECK_PROTO:-tcp}" = udp ]; then
+        C_OPEN=$UDP_OPEN C_SILENT=$UDP_SILENT C_ADMIN=$UDP_ADMIN C_PORTS=$UDP_PORTS
+        C_R_OPEN=udp-response C_R_CLOSED=port-unreach C_R_ADMIN=admin-prohibited
+        C_SILENT_STATE="open|filtered" C_OPEN_WANT=$T/open.udp.want C_NORMAL_RE=$NORMAL_OPEN_RE_UDP
+    else
+        C_OPEN=$OPEN C_SILENT=$DROP C_ADMIN=$ADMIN C_PORTS=
+        C_R_OPEN=syn-ack C_R_CLOSED=$CHECK_CLOSED_REASON C_R_ADMIN=$CHECK_ADMIN_REASON
+        C_SILENT_STATE=filtered C_OPEN_WANT=$T/open.want C_NORMAL_RE=$NORMAL_OPEN_RE
+    fi
+}
+
+# expect_states LO HI: "PORT STATE" for the ports of LO..HI scanned (all,
+# or those in C_PORTS) as the target is built, of CHECK_PROTO.
 expect_states() {
-    awk -v lo="$1" -v hi="$2" -v open="$OPEN" -v filt="$DROP $ADMIN" 'BEGIN {
+    check__proto
+    awk -v lo="$1" -v hi="$2" -v open="$C_OPEN" -v silent="$C_SILENT" -v adm="$C_ADMIN" \
+        -v silent_state="$C_SILENT_STATE" -v only="$C_PORTS" 'BEGIN {
         n = split(open, o, " "); for (i = 1; i <= n; i++) st[o[i]] = "open"
-        n = split(filt, f, " "); for (i = 1; i <= n; i++) st[f[i]] = "filtered"
-        for (p = lo; p <= hi; p++) print p, (p in st ? st[p] : "closed") }'
+        n = split(silent, f, " "); for (i = 1; i <= n; i++) st[f[i]] = silent_state
+        n = split(adm, f, " "); for (i = 1; i <= n; i++) st[f[i]] = "filtered"
+        n = split(only, f, " "); for (i = 1; i <= n; i++) scanned[f[i]] = 1
+        for (p = lo; p <= hi; p++)
+            if (!n || (p in scanned)) print p, (p in st ? st[p] : "closed") }'
 }
 
 # diff_head GOT WANT: the first differences, on one line.
@@ -149,12 +218,14 @@ diff_head() {
 }
 
 # check_json NAME FILE IP LO HI: FILE is the JSON Lines of a finished scan
-# of IP, ports LO..HI: one "port" object per port with the right state and
-# reason, then one "summary" object that adds up. Leaves the port objects
-# in $T/NAME.ports (type ip port proto state reason service rtt_ms, tabs).
+# of IP, ports LO..HI (those in C_PORTS): one "port" object of CHECK_PROTO
+# per port with the right state and reason, then one "summary" object that
+# adds up (over every protocol). Leaves the port objects of CHECK_PROTO in
+# $T/NAME.ports (type ip port proto state reason service rtt_ms, tabs).
 check_json() {
-    local name=$1 file=$2 ip=$3 lo=$4 hi=$5 n
-    n=$((hi - lo + 1))
+    local name=$1 file=$2 ip=$3 lo=$4 hi=$5 n all proto=${CHECK_PROTO:-tcp}
+    expect_states "$lo" "$hi" >"$T/$name.want"
+    n=$(wc -l <"$T/$name.want")
     LAST="$LAST [$file]"
     if [ ! -s "$file" ]; then
         fail "${name}_json_file" "no output in $file"
@@ -167,47 +238,48 @@ check_json() {
     pass
     "$PS_JSON_CHECK" --print type --print ip --print port --print proto --print state \
         --print reason --print service --print rtt_ms <"$file" >"$T/$name.tsv"
-    awk -F'\t' '$1 == "port"' "$T/$name.tsv" >"$T/$name.ports"
+    awk -F'\t' '$1 == "port"' "$T/$name.tsv" >"$T/$name.all"
+    awk -F'\t' -v p="$proto" '$4 == p' "$T/$name.all" >"$T/$name.ports"
+    all=$(wc -l <"$T/$name.all")
     expect_eq "${name}_port_count" "$(wc -l <"$T/$name.ports")" "$n"
     expect_eq "${name}_no_port_twice" "$(cut -f3 "$T/$name.ports" | sort | uniq -d | head -n 5 | tr '\n' ' ')" ""
-    expect_eq "${name}_ip" "$(awk -F'\t' -v ip="$ip" '$2 != ip { print $2 }' "$T/$name.ports" | sort -u | head -n 3 | tr '\n' ' ')" ""
-    expect_eq "${name}_proto" "$(awk -F'\t' '$4 != "tcp" { print $4 }' "$T/$name.ports" | sort -u | head -n 3 | tr '\n' ' ')" ""
-    expect_eq "${name}_keys" "$(awk -F'\t' '$7 == "(missing)" || $8 == "(missing)" { print $3 }' "$T/$name.ports" | head -n 3 | tr '\n' ' ')" ""
+    expect_eq "${name}_ip" "$(awk -F'\t' -v ip="$ip" '$2 != ip { print $2 }' "$T/$name.all" | sort -u | head -n 3 | tr '\n' ' ')" ""
+    expect_eq "${name}_proto" "$(awk -F'\t' -v ps=" ${CHECK_PROTOS:-$proto} " '!index(ps, " " $4 " ") { print $4 }' \
+        "$T/$name.all" | sort -u | head -n 3 | tr '\n' ' ')" ""
+    expect_eq "${name}_keys" "$(awk -F'\t' '$7 == "(missing)" || $8 == "(missing)" { print $3 }' "$T/$name.all" | head -n 3 | tr '\n' ' ')" ""
     # The states, port by port.
     awk -F'\t' '{ print $3, $5 }' "$T/$name.ports" | sort -n -k1,1 >"$T/$name.got"
-    expect_states "$lo" "$hi" >"$T/$name.want"
     if cmp -s "$T/$name.got" "$T/$name.want"; then
         pass
     else
         fail "${name}_states" "(< got, > expected): $(diff_head "$T/$name.got" "$T/$name.want")"
     fi
-    # The reasons: open syn-ack, closed CHECK_CLOSED_REASON, dropped
-    # no-response, admin-prohibited CHECK_ADMIN_REASON (when set).
+    # The reasons: open C_R_OPEN, closed C_R_CLOSED, silent no-response,
+    # rejected C_R_ADMIN (when set).
     local bad
-    bad=$(awk -F'\t' -v drop=" $DROP " -v adm=" $ADMIN " -v closed="$CHECK_CLOSED_REASON" \
-        -v admin="$CHECK_ADMIN_REASON" '
-        ($5 == "open" && $6 != "syn-ack") || ($5 == "closed" && $6 != closed) ||
-        ($5 == "filtered" && index(drop, " " $3 " ") && $6 != "no-response") ||
-        (admin != "" && $5 == "filtered" && index(adm, " " $3 " ") && $6 != admin) {
+    bad=$(awk -F'\t' -v silent=" $C_SILENT " -v adm=" $C_ADMIN " -v r_open="$C_R_OPEN" \
+        -v r_closed="$C_R_CLOSED" -v r_admin="$C_R_ADMIN" '
+        ($5 == "open" && $6 != r_open) || ($5 == "closed" && $6 != r_closed) ||
+        (index(silent, " " $3 " ") && $6 != "no-response") ||
+        (r_admin != "" && index(adm, " " $3 " ") && $6 != r_admin) {
             print $3 "/" $5 "/" $6 }' "$T/$name.ports" | head -n 5 | tr '\n' ' ')
     expect_eq "${name}_reasons" "$bad" ""
-    # The summary: once, last, and adding up.
+    # The summary: once, last, and adding up (every protocol's ports).
     expect_eq "${name}_one_summary" "$(awk -F'\t' '$1 != "port"' "$T/$name.tsv" | cut -f1 | tr '\n' ' ')" "summary "
-    local open closed filt
-    open=$(awk -F'\t' '$5 == "open"' "$T/$name.ports" | wc -l)
-    closed=$(awk -F'\t' '$5 == "closed"' "$T/$name.ports" | wc -l)
-    filt=$(awk -F'\t' '$5 == "filtered"' "$T/$name.ports" | wc -l)
+    local counts
+    counts=$(awk -F'\t' '{ c[$5]++ } END {
+        printf "%d %d %d %d", c["open"], c["closed"], c["filtered"], c["open|filtered"] }' "$T/$name.all")
     tail -n 1 "$file" | "$PS_JSON_CHECK" --print type --print hosts_total --print hosts_up \
-        --print open --print closed --print filtered --print interrupted \
+        --print open --print closed --print filtered --print open_filtered --print interrupted \
         --print probes_sent --print elapsed_s >"$T/$name.summary" 2>&1
-    local s_type s_tot s_up s_open s_closed s_filt s_int s_probes s_el
-    IFS=$'\t' read -r s_type s_tot s_up s_open s_closed s_filt s_int s_probes s_el <"$T/$name.summary"
-    expect_eq "${name}_summary" "$s_type $s_tot $s_up $s_open $s_closed $s_filt $s_int" \
-        "summary 1 1 $open $closed $filt false"
-    if [[ $s_probes =~ ^[0-9]+$ ]] && [ "$s_probes" -ge "$n" ]; then
+    local s_type s_tot s_up s_open s_closed s_filt s_of s_int s_probes s_el
+    IFS=$'\t' read -r s_type s_tot s_up s_open s_closed s_filt s_of s_int s_probes s_el <"$T/$name.summary"
+    expect_eq "${name}_summary" "$s_type $s_tot $s_up $s_open $s_closed $s_filt $s_of $s_int" \
+        "summary 1 1 $counts false"
+    if [[ $s_probes =~ ^[0-9]+$ ]] && [ "$s_probes" -ge "$all" ]; then
         pass
     else
-        fail "${name}_summary_probes" "probes_sent '$s_probes', expected at least $n"
+        fail "${name}_summary_probes" "probes_sent '$s_probes', expected at least $all"
     fi
     if [[ $s_el =~ ^[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$ ]]; then
         pass
@@ -216,10 +288,11 @@ check_json() {
     fi
 }
 
-# admin_reasons NAME: the reasons check_json NAME saw given to the ADMIN
-# ports, distinct, on one line.
+# admin_reasons NAME: the reasons check_json NAME saw given to the
+# rejected ports of CHECK_PROTO (ADMIN, UDP_ADMIN), distinct, on one line.
 admin_reasons() {
-    awk -F'\t' -v a=" $ADMIN " 'index(a, " " $3 " ") { print $6 }' "$T/$1.ports" 2>/dev/null |
+    check__proto
+    awk -F'\t' -v a=" $C_ADMIN " 'index(a, " " $3 " ") { print $6 }' "$T/$1.ports" 2>/dev/null |
         sort -u | tr '\n' ' '
 }
 
@@ -236,48 +309,53 @@ check_xml() {
     fi
 }
 
-# check_xml_open NAME FILE: the open ports in the XML are the target's.
+# check_xml_open NAME FILE: the open ports of CHECK_PROTO in the XML are
+# the target's.
 check_xml_open() {
     [ "$HAVE_XMLLINT" = 1 ] || return 0
-    xmllint --xpath "//port[state/@state='open']/@portid" "$2" 2>/dev/null |
-        grep -o '[0-9]\+' | sort -n >"$T/xml.open"
-    if cmp -s "$T/xml.open" "$T/open.want"; then
+    check__proto
+    xmllint --xpath "//port[@protocol='${CHECK_PROTO:-tcp}' and state/@state='open']/@portid" \
+        "$2" 2>/dev/null | grep -o '[0-9]\+' | sort -n >"$T/xml.open"
+    check__open_is "$1" "$2" "$T/xml.open"
+}
+
+# check__open_is NAME FILE GOT: GOT (the open ports read from FILE) is
+# C_OPEN_WANT.
+check__open_is() {
+    if cmp -s "$3" "$C_OPEN_WANT"; then
         pass
     else
-        fail "$1" "open ports in $2 (< got, > expected): $(diff_head "$T/xml.open" "$T/open.want")"
+        fail "$1" "open ports in $2 (< got, > expected): $(diff_head "$3" "$C_OPEN_WANT")"
     fi
 }
 
 # check_open_list NAME FILE REGEX: the ports that match the sed REGEX (its
-# \1 the port) in FILE are exactly the open ones.
+# \1 the port) in FILE are exactly the open ones (of CHECK_PROTO).
 check_open_list() {
     local name=$1 file=$2 re=$3
     if [ ! -s "$file" ]; then
         fail "$name" "no output in $file"
         return
     fi
+    check__proto
     sed -n "s/$re/\\1/p" "$file" | sort -n >"$T/list.open"
-    if cmp -s "$T/list.open" "$T/open.want"; then
-        pass
-    else
-        fail "$name" "open ports in $file (< got, > expected): $(diff_head "$T/list.open" "$T/open.want")"
-    fi
+    check__open_is "$name" "$file" "$T/list.open"
 }
 
-# check_gnmap_open NAME FILE: the open ports in grepable output
-# ("Ports: 22/open/tcp//ssh///, ...") are the target's.
+# check_gnmap_open NAME FILE: the open ports of CHECK_PROTO in grepable
+# output ("Ports: 22/open/tcp//ssh///, ...") are the target's.
 check_gnmap_open() {
     [ -s "$2" ] || { fail "$1" "no output in $2"; return; }
-    grep -o '[0-9]\+/open/tcp' "$2" | cut -d/ -f1 | sort -n >"$T/list.open"
-    if cmp -s "$T/list.open" "$T/open.want"; then
-        pass
-    else
-        fail "$1" "open ports in $2 (< got, > expected): $(diff_head "$T/list.open" "$T/open.want")"
-    fi
+    check__proto
+    grep -o "[0-9]\+/open/${CHECK_PROTO:-tcp}/" "$2" | cut -d/ -f1 | sort -n >"$T/list.open"
+    check__open_is "$1" "$2" "$T/list.open"
 }
-# Normal output: "22/tcp  open  ssh".
+# Normal output: "22/tcp  open  ssh", "53/udp  open  domain" (not
+# "open|filtered").
 # shellcheck disable=SC2034  # for the tests
 NORMAL_OPEN_RE='^\([0-9][0-9]*\)\/tcp  *open\( .*\)\{0,1\}$'
+# shellcheck disable=SC2034
+NORMAL_OPEN_RE_UDP='^\([0-9][0-9]*\)\/udp  *open\( .*\)\{0,1\}$'
 
 # check_outputs NAME BASE IP LO HI [FORMAT...]: the files of a finished
 # scan of IP, ports LO..HI: BASE.jsonl (check_json NAME) and, for each
@@ -294,7 +372,10 @@ check_outputs() {
             check_xml_open "${name}_xml_open" "$base.xml"
             ;;
         gnmap) check_gnmap_open "${name}_gnmap_open" "$base.gnmap" ;;
-        nmap) check_open_list "${name}_normal_open" "$base.nmap" "$NORMAL_OPEN_RE" ;;
+        nmap)
+            check__proto
+            check_open_list "${name}_normal_open" "$base.nmap" "$C_NORMAL_RE"
+            ;;
         *) fail "${name}_format" "check_outputs: unknown format $fmt" ;;
         esac
     done

@@ -1,6 +1,6 @@
 /* ps-scan-target: the listening side of the network scan tests.
  *
- *   ps-scan-target SPEC...        SPEC: tcp:PORTS or udp:PORTS
+ *   ps-scan-target SPEC...        SPEC: tcp:PORTS, udp:PORTS or dns:PORTS
  *
  * PORTS is a comma-separated list of ports and ranges ("22,80,8000-8010").
  * Every port is bound twice, on 0.0.0.0 and on :: (IPV6_V6ONLY=1 on the
@@ -8,7 +8,12 @@
  * prints "ready" on a line and then serves, with one epoll loop:
  *   - TCP: accepts every connection and closes it at once, so the backlog
  *     never fills however many scans run against it;
- *   - UDP: answers each datagram with a short reply ("ps-scan-target\n").
+ *   - UDP: answers each datagram with a short reply ("ps-scan-target\n");
+ *   - DNS (UDP too): answers only what a DNS server would, a request with
+ *     a DNS header (12 bytes or more, QR clear), with that header turned
+ *     into a response (QR set; NOTIMP for an opcode other than QUERY); an
+ *     empty datagram, or any other payload, gets no answer. So a scanner
+ *     finds it open only when it sends a DNS payload.
  * It exits 0 when its standard input reaches end of file (when stdin is a
  * pipe or FIFO; a terminal works too) or on SIGTERM or SIGINT, and 1 when
  * a port cannot be bound (message on stderr); 2 for bad arguments.
@@ -31,9 +36,10 @@
 #define MAX_SOCKS 4096
 
 enum kind { K_STDIN = -1, K_SIGNAL = -2 };
+enum sock_kind { S_UDP, S_TCP, S_DNS };
 
 static int socks[MAX_SOCKS];
-static int sock_tcp[MAX_SOCKS];
+static enum sock_kind sock_kind[MAX_SOCKS];
 static int nsocks;
 
 static int open_one(int family, int tcp, unsigned port)
@@ -68,8 +74,9 @@ static int open_one(int family, int tcp, unsigned port)
     return fd;
 }
 
-static int add_port(int ep, int tcp, unsigned port)
+static int add_port(int ep, enum sock_kind kind, unsigned port)
 {
+    int tcp = kind == S_TCP;
     static const int families[2] = {AF_INET, AF_INET6};
     for (int f = 0; f < 2; f++) {
         if (nsocks >= MAX_SOCKS) {
@@ -88,7 +95,7 @@ static int add_port(int ep, int tcp, unsigned port)
             return -1;
         }
         socks[nsocks] = fd;
-        sock_tcp[nsocks] = tcp;
+        sock_kind[nsocks] = kind;
         nsocks++;
     }
     return 0;
@@ -98,11 +105,13 @@ static int add_port(int ep, int tcp, unsigned port)
  * failure, message printed) or -2 (bad spec). */
 static int parse_spec(int ep, const char *spec)
 {
-    int tcp;
+    enum sock_kind kind;
     if (strncmp(spec, "tcp:", 4) == 0)
-        tcp = 1;
+        kind = S_TCP;
     else if (strncmp(spec, "udp:", 4) == 0)
-        tcp = 0;
+        kind = S_UDP;
+    else if (strncmp(spec, "dns:", 4) == 0)
+        kind = S_DNS;
     else
         return -2;
     const char *p = spec + 4;
@@ -124,7 +133,7 @@ static int parse_spec(int ep, const char *spec)
             p = end;
         }
         for (unsigned long port = lo; port <= hi; port++)
-            if (add_port(ep, tcp, (unsigned)port) != 0)
+            if (add_port(ep, kind, (unsigned)port) != 0)
                 return -1;
         if (*p == ',')
             p++;
@@ -147,10 +156,22 @@ static void serve_tcp(int fd)
     }
 }
 
-static void serve_udp(int fd)
+/* dns_reply: the answer to a DNS request in buf (n bytes), made in place;
+ * its length, or 0 when buf is not a DNS request. */
+static size_t dns_reply(unsigned char *buf, ssize_t n)
+{
+    if (n < 12 || (buf[2] & 0x80)) /* too short for a header, or a response */
+        return 0;
+    unsigned opcode = (buf[2] >> 3) & 0x0f;
+    buf[2] |= 0x80;                                  /* QR: a response */
+    buf[3] = (unsigned char)(opcode == 0 ? 0 : 4);   /* NOERROR, or NOTIMP */
+    return (size_t)n;
+}
+
+static void serve_udp(int fd, enum sock_kind kind)
 {
     static const char reply[] = "ps-scan-target\n";
-    char buf[2048];
+    unsigned char buf[2048];
     for (;;) {
         struct sockaddr_storage from;
         socklen_t len = sizeof from;
@@ -160,6 +181,12 @@ static void serve_udp(int fd)
                 continue;
             return;
         }
+        if (kind == S_DNS) {
+            size_t r = dns_reply(buf, n);
+            if (r)
+                sendto(fd, buf, r, MSG_DONTWAIT, (struct sockaddr *)&from, len);
+            continue;
+        }
         sendto(fd, reply, sizeof reply - 1, MSG_DONTWAIT, (struct sockaddr *)&from, len);
     }
 }
@@ -167,7 +194,7 @@ static void serve_udp(int fd)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS...\n");
+        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS|dns:PORTS...\n");
         return 2;
     }
     /* Gone with the shell that started it, should that shell be killed. */
@@ -227,10 +254,10 @@ int main(int argc, char **argv)
                 }
                 continue;
             }
-            if (sock_tcp[k])
+            if (sock_kind[k] == S_TCP)
                 serve_tcp(socks[k]);
             else
-                serve_udp(socks[k]);
+                serve_udp(socks[k], sock_kind[k]);
         }
     }
 }

@@ -31,10 +31,7 @@ SYN_RUNS=${SYN_RUNS:-3}
 # A SYN scan reads the answers itself: a reset for a closed port, the ICMP
 # error's own type and code for a rejected one.
 scan_checks_init reset admin-prohibited
-"$PORTSCOPE" scan --help 2>&1 | grep -q -- '-sS' ||
-    net__skip "\`portscope scan -sS\` is not available yet"
-command -v setpriv >/dev/null || net__skip "needs setpriv (util-linux)"
-command -v ss >/dev/null || net__skip "needs ss (iproute2)"
+scan_checks_need -sS setpriv ss
 net_setup
 
 # --- the target -----------------------------------------------------------
@@ -61,18 +58,11 @@ check_no_half_open() {
 for run in $(seq "$SYN_RUNS"); do
     for fam in 4 6; do
         name=full${fam}_$run
-        ip=$NET_TGT4
-        [ "$fam" = 6 ] && ip=$NET_TGT6
-        formats=()
-        outs=(-oJ "$T/$name.jsonl")
-        if [ "$run" = 1 ]; then
-            formats=(xml gnmap nmap)
-            outs+=(-oX "$T/$name.xml" -oG "$T/$name.gnmap" -oN "$T/$name.nmap")
-        fi
-        scan "$name" -sS -p- -n -Pn "$ip" "${outs[@]}"
+        scan_outputs "$name" "$run" "$fam"
+        scan "$name" -sS -p- -n -Pn "$IP" "${OUTS[@]}"
         expect_rc "${name}_rc" 0
         check_open_list "${name}_stdout_open" "$T/out" "$NORMAL_OPEN_RE"
-        check_outputs "$name" "$T/$name" "$ip" 1 65535 "${formats[@]}"
+        check_outputs "$name" "$T/$name" "$IP" 1 65535 "${FORMATS[@]}"
         # check_json has checked every reason; this one says it plainly.
         expect_eq "${name}_admin_prohibited" "$(admin_reasons "$name")" "admin-prohibited "
         if [ "$run" = 1 ]; then

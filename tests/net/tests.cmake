@@ -8,7 +8,7 @@
 # The listening side: TCP listeners and UDP responders on a list of ports.
 add_executable(ps-scan-target ${CMAKE_CURRENT_LIST_DIR}/scan_target.c)
 
-set(PS_NET_TESTS harness scan_connect scan_syn)
+set(PS_NET_TESTS harness scan_connect scan_syn scan_udp)
 foreach(name ${PS_NET_TESTS})
   add_test(NAME net_${name}
     COMMAND ${BASH_PROGRAM} ${CMAKE_CURRENT_LIST_DIR}/test_${name}.sh)

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # (shellcheck -x -P SCRIPTDIR bench/scan-* follows the sourced files.)
-# Shared parts of the scan benchmarks (bench/scan-connect, bench/scan-syn),
-# sourced by them after `set -uo pipefail`:
+# Shared parts of the scan benchmarks (bench/scan-connect, bench/scan-syn,
+# bench/scan-udp), sourced by them after `set -uo pipefail`:
 #
 #   . "$repo/bench/scan_lib.sh"
 #   scan_bench_init NAME "$@"     # [PORTSCOPE_BINARY [ROUNDS]], BENCH_SCAN_*

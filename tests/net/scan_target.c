@@ -1,6 +1,7 @@
 /* ps-scan-target: the listening side of the network scan tests.
  *
- *   ps-scan-target SPEC...        SPEC: tcp:PORTS, udp:PORTS or dns:PORTS
+ *   ps-scan-target SPEC...        SPEC: tcp:PORTS, udp:PORTS, dns:PORTS
+ *                                       or mdns:PORTS
  *
  * PORTS is a comma-separated list of ports and ranges ("22,80,8000-8010").
  * Every port is bound twice, on 0.0.0.0 and on :: (IPV6_V6ONLY=1 on the
@@ -13,13 +14,17 @@
  *     a DNS header (12 bytes or more, QR clear), with that header turned
  *     into a response (QR set; NOTIMP for an opcode other than QUERY); an
  *     empty datagram, or any other payload, gets no answer. So a scanner
- *     finds it open only when it sends a DNS payload.
+ *     finds it open only when it sends a DNS payload;
+ *   - mDNS (UDP): answers only a standard query whose first question is
+ *     _services._dns-sd._udp.local, as an mDNS responder answers a
+ *     legacy unicast DNS-SD browse (RFC 6762 6.7, RFC 6763 9).
  * It exits 0 when its standard input reaches end of file (when stdin is a
  * pipe or FIFO; a terminal works too) or on SIGTERM or SIGINT, and 1 when
  * a port cannot be bound (message on stderr); 2 for bad arguments.
  * A few dozen ports per process is the intended use; the limit is
  * MAX_SOCKS sockets. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -36,7 +41,7 @@
 #define MAX_SOCKS 4096
 
 enum kind { K_STDIN = -1, K_SIGNAL = -2 };
-enum sock_kind { S_UDP, S_TCP, S_DNS };
+enum sock_kind { S_UDP, S_TCP, S_DNS, S_MDNS };
 
 static int socks[MAX_SOCKS];
 static enum sock_kind sock_kind[MAX_SOCKS];
@@ -106,15 +111,20 @@ static int add_port(int ep, enum sock_kind kind, unsigned port)
 static int parse_spec(int ep, const char *spec)
 {
     enum sock_kind kind;
+    size_t skip = 4;
     if (strncmp(spec, "tcp:", 4) == 0)
         kind = S_TCP;
     else if (strncmp(spec, "udp:", 4) == 0)
         kind = S_UDP;
     else if (strncmp(spec, "dns:", 4) == 0)
         kind = S_DNS;
+    else if (strncmp(spec, "mdns:", 5) == 0) {
+        kind = S_MDNS;
+        skip = 5;
+    }
     else
         return -2;
-    const char *p = spec + 4;
+    const char *p = spec + skip;
     if (!*p)
         return -2;
     while (*p) {
@@ -168,6 +178,20 @@ static size_t dns_reply(unsigned char *buf, ssize_t n)
     return (size_t)n;
 }
 
+/* mdns_browse: whether buf (n bytes) is a standard query whose first
+ * question name is _services._dns-sd._udp.local (any case). */
+static int mdns_browse(const unsigned char *buf, ssize_t n)
+{
+    static const char name[] = "\x09_services\x07_dns-sd\x04_udp\x05local";
+    size_t len = sizeof name; /* with the root label's 0 */
+    if (n < 12 + (ssize_t)len || (buf[2] & 0xf8) || !(buf[4] | buf[5]))
+        return 0; /* short, a response or not QUERY, or no question */
+    for (size_t i = 0; i < len; i++)
+        if (tolower(buf[12 + i]) != tolower((unsigned char)name[i]))
+            return 0;
+    return 1;
+}
+
 static void serve_udp(int fd, enum sock_kind kind)
 {
     static const char reply[] = "ps-scan-target\n";
@@ -181,8 +205,8 @@ static void serve_udp(int fd, enum sock_kind kind)
                 continue;
             return;
         }
-        if (kind == S_DNS) {
-            size_t r = dns_reply(buf, n);
+        if (kind == S_DNS || kind == S_MDNS) {
+            size_t r = kind == S_DNS || mdns_browse(buf, n) ? dns_reply(buf, n) : 0;
             if (r)
                 sendto(fd, buf, r, MSG_DONTWAIT, (struct sockaddr *)&from, len);
             continue;
@@ -194,7 +218,7 @@ static void serve_udp(int fd, enum sock_kind kind)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS|dns:PORTS...\n");
+        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS|dns:PORTS|mdns:PORTS...\n");
         return 2;
     }
     /* Gone with the shell that started it, should that shell be killed. */

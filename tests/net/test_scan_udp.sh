@@ -26,9 +26,12 @@
 #     a second per destination after a burst of 6): 20 closed, 2
 #     rejected, 2 open and 2 dropped ports, exact states. Known bug, so
 #     skipped unless PS_TEST_KNOWN_BUGS=1: portscope does not slow down
-#     for the errors that do not come and calls 17-18 of the 20 closed
-#     ports and both rejected ones open|filtered, in 1.2 s (nmap -sU takes
-#     24-42 s on such a set, and gets IPv4 exactly right).
+#     for the errors that do not come and calls 17-20 of the 20 closed
+#     ports and 1-2 rejected ones open|filtered, in 0.1-1.2 s (nmap -sU takes
+#     24-42 s on such a set, and gets IPv4 exactly right);
+#   - an mDNS responder on 5353 that answers only the DNS-SD query (the
+#     third payload nmap-payloads has for 5353) is open. Known bug too:
+#     portscope sends one payload per try, two tries, so never that one.
 # The checks are in scan_checks.sh (shared with the TCP scan tests).
 # Needs root, ip, nft and `portscope scan -sU`; skips cleanly without them.
 # NET_SEED=N repeats a run's choice of ports (net_setup prints it).
@@ -47,13 +50,14 @@ net_setup
 # UDP_LIST (the same, for -p), UDP_DROP and UDP_DNS_HIGH (the DNS server
 # without a payload); writes the open ports to $T/open.udp.want.
 udp_target_random() {
-    UDP_OPEN=$(net_random_ports 8 53)
-    UDP_DROP=$(net_random_ports 20 "53 $UDP_OPEN")
-    UDP_ADMIN=$(net_random_ports 10 "53 $UDP_OPEN $UDP_DROP")
+    # 53 and 5353 are the DNS and mDNS servers' (5353: the last check).
+    UDP_OPEN=$(net_random_ports 8 "53 5353")
+    UDP_DROP=$(net_random_ports 20 "53 5353 $UDP_OPEN")
+    UDP_ADMIN=$(net_random_ports 10 "53 5353 $UDP_OPEN $UDP_DROP")
     # No payload is sent to 18000-25999 (neither built-in nor in nmap's
     # nmap-payloads), so a DNS server there gets an empty datagram.
     UDP_DNS_HIGH=$(net_random_ports_in 18000 25999 1 "$UDP_OPEN $UDP_DROP $UDP_ADMIN")
-    UDP_CLOSED=$(net_random_ports 200 "53 $UDP_OPEN $UDP_DROP $UDP_ADMIN $UDP_DNS_HIGH")
+    UDP_CLOSED=$(net_random_ports 200 "53 5353 $UDP_OPEN $UDP_DROP $UDP_ADMIN $UDP_DNS_HIGH")
     # shellcheck disable=SC2086
     net_listen_udp $UDP_OPEN
     net_target "dns:53,$UDP_DNS_HIGH"
@@ -173,7 +177,7 @@ if known_bug "-sU does not pace its probes to the target's ICMP rate limit: most
     read -r d1 d2 _ <<<"$UDP_DROP"
     read -r a1 a2 _ <<<"$UDP_ADMIN"
     rl_open="$o1 $o2"
-    rl_closed=$(net_random_ports 20 "$UDP_PORTS")
+    rl_closed=$(net_random_ports 20 "5353 $UDP_PORTS")
     rl_ports="$rl_open $d1 $d2 $a1 $a2 $rl_closed"
     ports_sorted "$rl_open" >"$T/open.udp.want"
     for fam in 4 6; do
@@ -189,6 +193,21 @@ if known_bug "-sU does not pace its probes to the target's ICMP rate limit: most
     done
     net__sysctl "$NET_NS_TGT" net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
         net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
+fi
+
+# --- every payload of a port ----------------------------------------------
+# An mDNS responder on 5353 answers only the DNS-SD browse query, which is
+# the third and fourth of nmap-payloads' four payloads for 5353 (the
+# built-in one when that file is absent). nmap sends all four in one try
+# and finds it open; portscope sends one payload a try and gives a silent
+# port two tries, so with the file installed it never sends that query
+# (payloads.h: "the UDP probe sends all of them").
+if known_bug "-sU sends one payload of a port per try (the first two only): an mDNS responder on 5353 comes out open|filtered"; then
+    net_target mdns:5353
+    scan mdns -sU -p 5353 -n -Pn "$NET_TGT4" -oJ "$T/mdns.jsonl"
+    expect_rc mdns_rc 0
+    ports_sorted 5353 >"$T/open.udp.want"
+    UDP_PORTS=5353 UDP_OPEN=5353 check_json mdns "$T/mdns.jsonl" "$NET_TGT4" 1 65535
 fi
 
 finish

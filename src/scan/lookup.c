@@ -10,18 +10,9 @@
 
 #include "portscope/error.h"
 #include "scan/engine.h"
+#include "scan/ip_int.h"
 
 #define MAP_MIN 1024
-
-static size_t ip_hash(const struct ps_ip *ip)
-{
-    uint64_t a, b;
-
-    memcpy(&a, ip->bytes, 8);
-    memcpy(&b, ip->bytes + 8, 8);
-    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ ip->family) * 0xff51afd7ed558ccdull;
-    return (size_t)(h ^ (h >> 32));
-}
 
 static int map_grow(struct ps__scan *scan)
 {
@@ -34,7 +25,7 @@ static int map_grow(struct ps__scan *scan)
         struct ps__host *h = scan->host_map[i], *next;
         for (; h; h = next) {
             next = h->map_next;
-            size_t b = ip_hash(&h->ip) & (n - 1);
+            size_t b = ps__ip_hash(&h->ip) & (n - 1);
             h->map_next = m[b];
             m[b] = h;
         }
@@ -55,7 +46,7 @@ int ps__lookup_host_add(struct ps__scan *scan, struct ps__host *h)
     h->inflight = calloc(scan->pair_count, sizeof *h->inflight);
     if (!h->inflight)
         return PS_ENOMEM;
-    size_t b = ip_hash(&h->ip) & scan->host_map_mask;
+    size_t b = ps__ip_hash(&h->ip) & scan->host_map_mask;
     h->map_next = scan->host_map[b];
     scan->host_map[b] = h;
     scan->host_map_count++;
@@ -66,7 +57,7 @@ void ps__lookup_host_del(struct ps__scan *scan, struct ps__host *h)
 {
     if (!scan->stateless || !scan->host_map)
         return;
-    struct ps__host **pp = &scan->host_map[ip_hash(&h->ip) & scan->host_map_mask];
+    struct ps__host **pp = &scan->host_map[ps__ip_hash(&h->ip) & scan->host_map_mask];
     for (; *pp; pp = &(*pp)->map_next) {
         if (*pp == h) {
             *pp = h->map_next;
@@ -125,7 +116,7 @@ struct ps__probe *ps__scan_find(struct ps__scan *scan, const struct ps_ip *ip,
     uint32_t pair = scan->pair_by_port[(proto == PS_PROTO_UDP ? 65536 : 0) + port];
     if (pair == 0)
         return NULL;
-    struct ps__host *h = scan->host_map[ip_hash(ip) & scan->host_map_mask];
+    struct ps__host *h = scan->host_map[ps__ip_hash(ip) & scan->host_map_mask];
     /* The same address may be listed twice: the host with a probe out. */
     for (; h; h = h->map_next) {
         if (h->ip.family != ip->family || memcmp(h->ip.bytes, ip->bytes, 16) != 0)

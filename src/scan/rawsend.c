@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "portscope/error.h"
+#include "scan/ip_int.h"
 #include "scan/stateless.h"
 
 /* A send buffer large enough for the bursts of a fast scan; raising it
@@ -59,18 +60,7 @@ int ps__raw_queue(struct ps__raw *r, const struct ps_ip *dst, size_t len)
 
     if ((dst->family == AF_INET6 ? r->fd6 : r->fd4) < 0)
         return PS_EUNSUPP;
-    memset(to, 0, sizeof *to);
-    if (dst->family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)to;
-        a->sin6_family = AF_INET6;
-        memcpy(&a->sin6_addr, dst->bytes, 16);
-        tolen = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)to;
-        a->sin_family = AF_INET;
-        memcpy(&a->sin_addr, dst->bytes, 4);
-        tolen = sizeof *a;
-    }
+    tolen = ps__ip_sockaddr(dst, 0, to);
     r->len[i] = (uint16_t)len;
     r->iov[i] = (struct iovec){r->pkt[i], len};
     r->msgs[i].msg_hdr = (struct msghdr){.msg_name = to, .msg_namelen = tolen,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "portscope/error.h"
+#include "scan/ip_int.h"
 #include "scan/stateless.h"
 
 #define CACHE_SLOTS 4096
@@ -44,57 +45,32 @@ void ps__route_cache_free(struct ps__route_cache *c)
     free(c);
 }
 
-static size_t slot_of(const struct ps_ip *ip)
-{
-    uint32_t h = 2166136261u;
-
-    for (int i = 0; i < 16; i++)
-        h = (h ^ ip->bytes[i]) * 16777619u;
-    return h % CACHE_SLOTS;
-}
-
 static int ask_kernel(struct ps__route_cache *c, const struct ps_ip *dst,
                       struct ps_ip *src)
 {
     int v6 = dst->family == AF_INET6;
-    struct sockaddr_storage ss = {0};
+    struct sockaddr_storage ss;
     socklen_t len;
 
     if (c->fd[v6] < 0)
         c->fd[v6] = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (c->fd[v6] < 0)
         return errno == EMFILE || errno == ENFILE ? PS_ELIMIT : PS_EIO;
-    if (v6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(9); /* any port: nothing is sent */
-        memcpy(&a->sin6_addr, dst->bytes, 16);
-        len = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons(9);
-        memcpy(&a->sin_addr, dst->bytes, 4);
-        len = sizeof *a;
-    }
+    len = ps__ip_sockaddr(dst, 9, &ss); /* any port: nothing is sent */
     if (connect(c->fd[v6], (struct sockaddr *)&ss, len) < 0)
         return PS_EIO;
     len = sizeof ss;
     if (getsockname(c->fd[v6], (struct sockaddr *)&ss, &len) < 0)
         return PS_EIO;
-    memset(src, 0, sizeof *src);
-    src->family = dst->family;
-    if (v6)
-        memcpy(src->bytes, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-    else
-        memcpy(src->bytes, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+    if (ps__ip_from_sockaddr(&ss, src, NULL) < 0)
+        return PS_EIO;
     return 0;
 }
 
 int ps__route_source(struct ps__route_cache *c, const struct ps_ip *dst,
                      struct ps_ip *src)
 {
-    struct route_entry *e = &c->slot[slot_of(dst)];
+    struct route_entry *e = &c->slot[ps__ip_hash(dst) % CACHE_SLOTS];
 
     if (e->dst.family == dst->family && memcmp(e->dst.bytes, dst->bytes, 16) == 0) {
         *src = e->src;

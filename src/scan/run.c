@@ -62,8 +62,8 @@ static void drop_twin(struct ps__scan *scan, struct ps__probe *p)
     probe_put(scan, t);
 }
 
-static void set_deadlines_from(struct ps__scan *scan, struct ps__probe *p,
-                               int64_t sent);
+static void set_deadlines(struct ps__scan *scan, struct ps__probe *p,
+                          int64_t now);
 
 /* The first round-trip sample of the scan: the probes sent before it
  * were given the template's initial timeout (a second at -T3), far
@@ -82,7 +82,7 @@ static void retime_in_flight(struct ps__scan *scan, const struct ps__probe *answ
             out[n++] = scan->heap[i];
     for (unsigned i = 0; i < n; i++) {
         ps__heap_remove(scan, out[i]);
-        set_deadlines_from(scan, out[i], out[i]->sent_us);
+        set_deadlines(scan, out[i], out[i]->sent_us);
         ps__heap_push(scan, out[i]);
     }
 }
@@ -307,12 +307,6 @@ static int64_t early_after(const struct ps__scan *scan,
 
 static void set_deadlines(struct ps__scan *scan, struct ps__probe *p,
                           int64_t now)
-{
-    set_deadlines_from(scan, p, now);
-}
-
-static void set_deadlines_from(struct ps__scan *scan, struct ps__probe *p,
-                               int64_t now)
 {
     struct ps__host *h = p->host;
     int64_t to = ps__probe_timeout(scan, h), early;

@@ -12,6 +12,7 @@
 
 #include "portscope/error.h"
 #include "scan/engine.h"
+#include "scan/ip_int.h"
 
 /* Sockets kept for reuse, per family (descriptors within the engine's
  * reserve). */
@@ -157,24 +158,6 @@ static void on_ready(struct ps__loop_handler *h, unsigned events)
     finish(h->ud, p, err);
 }
 
-static socklen_t make_addr(const struct ps_ip *ip, uint16_t port,
-                           struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    if (ip->family == AF_INET) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(port);
-        memcpy(&sin->sin_addr, ip->bytes, 4);
-        return sizeof *sin;
-    }
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    memcpy(&sin6->sin6_addr, ip->bytes, 16);
-    return sizeof *sin6;
-}
-
 /* Out of descriptors, buffers or local ports: the engine waits and
  * retries with a smaller window. */
 static int is_resource_error(int err)
@@ -222,7 +205,7 @@ static int connect_send(void *state, struct ps__probe *p,
 {
     struct connect_state *st = state;
     struct sockaddr_storage ss;
-    socklen_t len = make_addr(ip, port, &ss);
+    socklen_t len = ps__ip_sockaddr(ip, port, &ss);
     int fd = get_socket(st, ip->family);
 
     if (fd < 0)

@@ -23,6 +23,7 @@
 
 #include "portscope/error.h"
 #include "scan/engine.h"
+#include "scan/ip_int.h"
 #include "scan/payloads.h"
 #include "scan/stateless.h"
 
@@ -41,46 +42,6 @@ static const uint8_t empty_datagram[1];
 static int family_index(int family)
 {
     return family == AF_INET6;
-}
-
-static void to_sockaddr(const struct ps_ip *ip, uint16_t port,
-                        struct sockaddr_storage *ss, socklen_t *len)
-{
-    memset(ss, 0, sizeof *ss);
-    if (ip->family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        memcpy(&a->sin6_addr, ip->bytes, 16);
-        *len = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        memcpy(&a->sin_addr, ip->bytes, 4);
-        *len = sizeof *a;
-    }
-}
-
-static int from_sockaddr(const struct sockaddr_storage *ss, struct ps_ip *ip,
-                         uint16_t *port)
-{
-    memset(ip, 0, sizeof *ip);
-    if (ss->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-        ip->family = AF_INET6;
-        memcpy(ip->bytes, &a->sin6_addr, 16);
-        *port = ntohs(a->sin6_port);
-        return 0;
-    }
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-        ip->family = AF_INET;
-        memcpy(ip->bytes, &a->sin_addr, 4);
-        *port = ntohs(a->sin_port);
-        return 0;
-    }
-    return -1;
 }
 
 /* The answer goes to the older try when two are out: a late answer to the
@@ -132,7 +93,7 @@ static void read_answers(struct udp_state *st, int fd)
             return;
         struct ps_ip ip;
         uint16_t port;
-        if (from_sockaddr(&from, &ip, &port) == 0)
+        if (ps__ip_from_sockaddr(&from, &ip, &port) == 0)
             answer(st, &ip, port, PS_PORT_OPEN, PS_REASON_UDP_RESPONSE, cmsg_ttl(&m));
     }
 }
@@ -165,7 +126,7 @@ static void read_errors(struct udp_state *st, int fd)
         const struct sock_extended_err *e = icmp_error(&m);
         struct ps_ip ip;
         uint16_t port;
-        if (!e || from_sockaddr(&to, &ip, &port) < 0 ||
+        if (!e || ps__ip_from_sockaddr(&to, &ip, &port) < 0 ||
             (e->ee_origin != SO_EE_ORIGIN_ICMP && e->ee_origin != SO_EE_ORIGIN_ICMP6))
             continue;
         int family = e->ee_origin == SO_EE_ORIGIN_ICMP6 ? AF_INET6 : AF_INET;
@@ -204,7 +165,7 @@ static int udp_send(void *state, struct ps__probe *p, const struct ps_ip *ip,
                      ip->family == AF_INET6 ? "IPv6" : "IPv4");
         return PS_EUNSUPP;
     }
-    to_sockaddr(ip, port, &to, &tolen);
+    tolen = ps__ip_sockaddr(ip, port, &to);
     for (int tries = 0; tries < 4; tries++) {
         if (sendto(fd, data, len, 0, (struct sockaddr *)&to, tolen) >= 0)
             return 0;
@@ -271,8 +232,8 @@ static int open_socket(struct udp_state *st, int family)
         close(fd);
         return -err;
     }
-    to_sockaddr(cfg->source_ip.family == family ? &cfg->source_ip : &any,
-                (uint16_t)cfg->source_port, &ss, &len);
+    len = ps__ip_sockaddr(cfg->source_ip.family == family ? &cfg->source_ip : &any,
+                          (uint16_t)cfg->source_port, &ss);
     if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
         int err = errno;
         close(fd);

@@ -447,7 +447,18 @@ check_interrupted() {
 # --- nothing sent -----------------------------------------------------------
 # sent_mark: remembers the scanner's nft send counter and veth TX count;
 # expect_nothing_sent NAME: neither has moved since.
+# The link must be quiet first: answers to an earlier, interrupted scan
+# may still arrive, and the kernel resets each late SYN-ACK, which moves
+# the TX count without any probe of the scan under test.
 sent_mark() {
+    local prev now i
+    prev=$(net_tx_packets)
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        sleep 0.3
+        now=$(net_tx_packets)
+        [ "$now" = "$prev" ] && break
+        prev=$now
+    done
     SENT0=$(net_sent)
     TX0=$(net_tx_packets)
 }

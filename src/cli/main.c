@@ -68,8 +68,10 @@ static void log_to_stderr(void *user, enum ps_log_level level, const char *msg)
     const struct cli *cli = user;
     if (level == PS_LOG_ERROR)
         cli_error(cli, "%s", msg);
-    else
+    else if (level == PS_LOG_WARN)
         cli_warn(cli, "%s", msg);
+    else
+        cli_error(cli, "%s%s", level == PS_LOG_DEBUG ? "debug: " : "", msg);
 }
 
 static int run_help(struct cli *cli, int argc, char **argv)

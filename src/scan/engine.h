@@ -34,6 +34,12 @@ struct ps__probe {
     struct ps__probe *twin; /* the other probe of the same pair, if any */
     uint32_t heap_pos;      /* position in the timeout heap */
     struct ps__probe *next_free;
+    /* The host's probes in flight, oldest first (rounds.c walks back
+     * from an answer to vouch for the silent probes just before it). */
+    struct ps__probe *hprev, *hnext;
+    uint8_t valid;          /* tries of the pair that count (rounds.c) */
+    uint8_t witnessed;      /* a later error answer vouches for its silence */
+    uint8_t canary;         /* a probe of a decided pair (rounds.c) */
 };
 
 struct ps__probe_module {
@@ -55,6 +61,10 @@ struct ps__probe_module {
     /* Optional: called after each burst of sends, so that a module may
      * queue probes and send them in one system call. */
     void (*flush)(void *state);
+    /* The answers that decide closed (and filtered) are ICMP errors,
+     * which hosts rate-limit: silence may mean an empty bucket rather than
+     * an open|filtered port (UDP; see rounds.c). */
+    uint8_t errors_limited;
     /* A stateless module (SYN, UDP) gets its answers on one shared socket
      * or capture that names only an address and a port: the engine then
      * keeps the way back to the probe (ps__scan_find), and the number of
@@ -110,6 +120,13 @@ struct ps__host {
      * newest probe in flight, 0 for none; the next host in the map. */
     uint32_t *inflight;
     struct ps__host *map_next;
+    /* Probes in flight to the host, oldest first. */
+    struct ps__probe *fl_head, *fl_tail;
+    /* Rounds (rounds.c), for a module whose errors are rate-limited. */
+    struct ps__host_rounds *rounds;  /* NULL until the host needs them */
+    uint32_t err_answers;            /* error answers so far */
+    uint32_t canary_pair;            /* pair + 1 last decided by an error */
+    uint8_t pinned;                  /* not freed when its last pair is decided */
 };
 
 /* Pairs waiting for another try. */
@@ -117,6 +134,7 @@ struct ps__retry {
     struct ps__host *host;
     uint32_t port_idx;
     uint8_t tryno;
+    uint8_t valid;           /* tries that count (rounds.c) */
 };
 
 struct ps__retry_queue {
@@ -166,6 +184,11 @@ struct ps__scan {
     unsigned in_flight;
     struct ps__retry_queue retries;
     struct ps__window window;
+    /* Hosts whose next round is due, by time (rounds.c). */
+    struct ps__host **round_heap;
+    unsigned round_len, round_cap;
+    uint64_t held_total;             /* pairs waiting in hosts' rounds */
+    int sending;                     /* inside a module's send() */
 
     /* Rates. */
     double tokens;
@@ -217,8 +240,41 @@ void ps__hosts_flush(struct ps__scan *scan);
 void ps__hosts_free(struct ps__scan *scan);
 int ps__pairs_build(struct ps__scan *scan);
 
+/* hosts.c: hands out and frees a host whose pairs are all decided (after
+ * it was pinned). */
+void ps__host_finish(struct ps__scan *scan, struct ps__host *host);
+
 /* run.c: releases probes in flight without deciding their ports. */
 void ps__scan_abandon_in_flight(struct ps__scan *scan);
+/* run.c: sends a probe for r (a canary when canary is set). Returns 1
+ * when sent, 0 when a local resource ran out (the caller keeps r), or a
+ * negative code. */
+int ps__scan_send(struct ps__scan *scan, const struct ps__retry *r,
+                  int64_t now, int canary);
+/* run.c: takes p out of flight without deciding anything; abandon tells
+ * the module to release what p holds. */
+void ps__probe_release(struct ps__scan *scan, struct ps__probe *p,
+                       int abandon);
+
+/* rounds.c: tries that nobody vouches for, and rounds with canaries for
+ * hosts whose errors are rate-limited (see there). */
+void ps__flight_add(struct ps__host *h, struct ps__probe *p);
+void ps__flight_del(struct ps__probe *p);
+/* An answer arrived for p: counts and vouches; 1 when p was a canary
+ * (released, nothing to decide). */
+int ps__rounds_on_answer(struct ps__scan *scan, struct ps__probe *p,
+                         enum ps_port_state state);
+int ps__rounds_counts(const struct ps__scan *scan, const struct ps__probe *p);
+int ps__rounds_wanted(const struct ps__scan *scan, const struct ps__host *h,
+                      uint32_t port_idx);
+int ps__rounds_hold(struct ps__scan *scan, const struct ps__retry *r);
+void ps__rounds_canary_sent(struct ps__host *h, struct ps__probe *p);
+void ps__rounds_probe_gone(struct ps__probe *p);
+void ps__rounds_canary_gone(struct ps__scan *scan, struct ps__host *h);
+int ps__rounds_run(struct ps__scan *scan, int64_t now);
+int64_t ps__rounds_next_us(const struct ps__scan *scan);
+void ps__rounds_forget(struct ps__scan *scan, struct ps__host *h);
+void ps__rounds_free(struct ps__scan *scan);
 
 /* One worker: an engine with its own event loop over its share of the
  * pairs (engine.c, run.c). multi.c runs one per thread. fd_share divides
@@ -251,8 +307,7 @@ void ps__heap_remove(struct ps__scan *scan, struct ps__probe *p);
 struct ps__probe *ps__heap_top(const struct ps__scan *scan);
 
 /* retry.c */
-int ps__retry_push(struct ps__retry_queue *q, struct ps__host *host,
-                   uint32_t port_idx, uint8_t tryno);
+int ps__retry_push(struct ps__retry_queue *q, const struct ps__retry *r);
 int ps__retry_pop(struct ps__retry_queue *q, struct ps__retry *out);
 void ps__retry_free(struct ps__retry_queue *q);
 

@@ -243,9 +243,15 @@ void ps__host_decide(struct ps__scan *scan, struct ps__host *h,
     r->rtt_ms = rtt_ms;
     r->ttl = ttl;
     scan->pairs_done++;
-    if (--h->remaining)
+    if (--h->remaining || h->pinned)
         return;
+    ps__host_finish(scan, h);
+}
+
+void ps__host_finish(struct ps__scan *scan, struct ps__host *h)
+{
     h->end_us = ps__wall_us();
+    ps__rounds_forget(scan, h);
     live_unlink(scan, h);
     emit(scan, h, 1);
     host_free(h);
@@ -258,6 +264,7 @@ void ps__hosts_flush(struct ps__scan *scan)
     while (scan->live) {
         struct ps__host *h = scan->live;
         int any = 0;
+        ps__rounds_forget(scan, h);
         live_unlink(scan, h);
         for (uint32_t i = 0; i < scan->pair_count && !any; i++)
             any = h->res[i].state != PS_PORT_UNKNOWN;
@@ -272,9 +279,11 @@ void ps__hosts_free(struct ps__scan *scan)
 {
     while (scan->live) {
         struct ps__host *h = scan->live;
+        ps__rounds_forget(scan, h);
         live_unlink(scan, h);
         host_free(h);
     }
+    ps__rounds_free(scan);
     free(scan->batch);
     free(scan->batch_index);
     scan->batch = NULL;

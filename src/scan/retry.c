@@ -22,13 +22,11 @@ static int grow(struct ps__retry_queue *q)
     return 0;
 }
 
-int ps__retry_push(struct ps__retry_queue *q, struct ps__host *host,
-                   uint32_t port_idx, uint8_t tryno)
+int ps__retry_push(struct ps__retry_queue *q, const struct ps__retry *r)
 {
     if (q->count == q->cap && grow(q) < 0)
         return PS_ENOMEM;
-    q->items[(q->head + q->count) % q->cap] =
-        (struct ps__retry){.host = host, .port_idx = port_idx, .tryno = tryno};
+    q->items[(q->head + q->count) % q->cap] = *r;
     q->count++;
     return 0;
 }

@@ -22,6 +22,7 @@ static struct ps__probe *probe_get(struct ps__scan *scan)
 static void probe_put(struct ps__scan *scan, struct ps__probe *p)
 {
     ps__lookup_probe_gone(scan, p);
+    ps__rounds_probe_gone(p);
     p->in_use = 0;
     p->next_free = scan->free_probes;
     scan->free_probes = p;
@@ -35,6 +36,9 @@ static void probe_put(struct ps__scan *scan, struct ps__probe *p)
 #define EARLY_MIN_US 10000
 /* Most probes sent between two looks at the answers. */
 #define SEND_BURST 64
+/* Most tries of a pair, whatever else allows (tries no one vouched for
+ * do not count toward --max-retries; see rounds.c). */
+#define TRY_CAP 200
 
 static int host_expired(const struct ps__scan *scan, struct ps__host *h,
                         int64_t now)
@@ -45,6 +49,17 @@ static int host_expired(const struct ps__scan *scan, struct ps__host *h,
         now - h->first_send_us >= limit)
         h->timed_out = 1;
     return h->timed_out;
+}
+
+void ps__probe_release(struct ps__scan *scan, struct ps__probe *p, int abandon)
+{
+    unsigned m = scan->pairs[p->port_idx].module;
+
+    ps__heap_remove(scan, p);
+    scan->in_flight--;
+    if (abandon)
+        scan->modules[m]->abandon(scan->module_state[m], p);
+    probe_put(scan, p);
 }
 
 /* Withdraws the other probe of p's pair: p has decided it. */
@@ -64,6 +79,20 @@ static void drop_twin(struct ps__scan *scan, struct ps__probe *p)
 
 static void set_deadlines(struct ps__scan *scan, struct ps__probe *p,
                           int64_t now);
+
+/* The tries of p's pair before p that count: all of them, but for a
+ * module whose errors are rate-limited only those vouched for (rounds.c). */
+static uint8_t tries_counted(const struct ps__scan *scan, const struct ps__probe *p)
+{
+    return scan->modules[scan->pairs[p->port_idx].module]->errors_limited
+               ? p->valid : p->tryno;
+}
+
+/* An answer to p shows that an earlier probe of its pair was lost. */
+static int lost_before(const struct ps__scan *scan, const struct ps__probe *p)
+{
+    return tries_counted(scan, p) > 0;
+}
 
 /* The first round-trip sample of the scan: the probes sent before it
  * were given the template's initial timeout (a second at -T3), far
@@ -96,6 +125,8 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
 
     if (!p->in_use)
         return; /* withdrawn earlier in this batch of events */
+    if (ps__rounds_on_answer(scan, p, state))
+        return; /* a canary */
     drop_twin(scan, p);
     ps__heap_remove(scan, p);
     scan->in_flight--;
@@ -109,9 +140,9 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
         ps__window_on_answer(&scan->window);
         if (first_sample)
             retime_in_flight(scan, p);
-    } else {
-        if (p->tryno > h->max_answered_try)
-            h->max_answered_try = p->tryno;
+    } else if (lost_before(scan, p)) {
+        if (tries_counted(scan, p) > h->max_answered_try)
+            h->max_answered_try = tries_counted(scan, p);
         ps__window_on_loss(&scan->window, now,
                            h->srtt_us ? h->srtt_us : rtt);
     }
@@ -161,16 +192,26 @@ static void early_look(struct ps__scan *scan, struct ps__probe *p,
 {
     struct ps__host *h = p->host;
     struct ps__retry r = {.host = h, .port_idx = p->port_idx,
-                          .tryno = (uint8_t)(p->tryno + 1)};
+                          .tryno = (uint8_t)(p->tryno + 1), .valid = p->valid};
 
     p->early_done = 1;
     p->deadline_us = p->final_us;
     ps__heap_push(scan, p);
+    /* A host in rounds gets its retries there. */
     if (p->twin || scan->stopping || host_expired(scan, h, now) ||
-        (unsigned)p->tryno + 1 >= tries_allowed(scan, h) ||
+        ps__rounds_wanted(scan, h, p->port_idx) ||
+        (unsigned)tries_counted(scan, p) + 1 >= tries_allowed(scan, h) ||
         scan->in_flight >= scan->probe_cap)
         return;
     send_one(scan, &r, now, p); /* may answer at once and decide the pair */
+}
+
+/* A pair waits for its next try: in its host's rounds, if it has them. */
+static int requeue(struct ps__scan *scan, const struct ps__retry *r)
+{
+    if (ps__rounds_wanted(scan, r->host, r->port_idx))
+        return ps__rounds_hold(scan, r);
+    return ps__retry_push(&scan->retries, r);
 }
 
 static enum ps_port_state silent_state(const struct ps__probe_module *m)
@@ -198,26 +239,38 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
      * a silent port counts as an answer (silence is what its firewall
      * says), so a mostly filtered host is not scanned a few probes at a
      * time; once it has lost a probe, only real answers open the window. */
+    if (p->canary) {
+        probe_put(scan, p);
+        ps__rounds_canary_gone(scan, h);
+        return 0;
+    }
     if (h->max_answered_try == 0)
         ps__window_on_answer(&scan->window);
+    int counted = ps__rounds_counts(scan, p);
+    struct ps__retry r = {.host = h, .port_idx = p->port_idx,
+                          .tryno = (uint8_t)(p->tryno + 1),
+                          .valid = (uint8_t)(p->valid + counted)};
     if (p->twin) {
         /* Its retry is out and decides the pair. */
+        if (r.valid > p->twin->valid)
+            p->twin->valid = r.valid;
         p->twin->twin = NULL;
         probe_put(scan, p);
         return 0;
     }
+    unsigned count = scan->modules[m]->errors_limited ? r.valid : r.tryno;
     /* Released before any decision, which may free the host. */
-    uint32_t port_idx = p->port_idx;
-    uint8_t tries = (uint8_t)(p->tryno + 1);
     probe_put(scan, p);
     if (host_expired(scan, h, now))
-        ps__host_decide(scan, h, port_idx, PS_PORT_UNKNOWN, PS_REASON_HOST_TIMEOUT,
-                        tries, -1, 0);
-    else if (tries < tries_allowed(scan, h))
-        rc = ps__retry_push(&scan->retries, h, port_idx, tries);
+        ps__host_decide(scan, h, r.port_idx, PS_PORT_UNKNOWN, PS_REASON_HOST_TIMEOUT,
+                        r.tryno, -1, 0);
+    else if (!counted && r.tryno < TRY_CAP)
+        rc = ps__rounds_hold(scan, &r); /* silence no one vouched for */
+    else if (count < tries_allowed(scan, h) && r.tryno < TRY_CAP)
+        rc = requeue(scan, &r);
     else
-        ps__host_decide(scan, h, port_idx, silent_state(scan->modules[m]),
-                        PS_REASON_NO_RESPONSE, tries, -1, 0);
+        ps__host_decide(scan, h, r.port_idx, silent_state(scan->modules[m]),
+                        PS_REASON_NO_RESPONSE, r.tryno, -1, 0);
     return rc;
 }
 
@@ -272,21 +325,32 @@ static int window_open(struct ps__scan *scan, int64_t now)
  * when there is nothing to send now, or a negative code. */
 static int next_pair(struct ps__scan *scan, int64_t now, struct ps__retry *r)
 {
+    int rc;
+
     while (ps__retry_pop(&scan->retries, r)) {
-        if (!host_expired(scan, r->host, now))
+        if (host_expired(scan, r->host, now))
+            ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
+                            PS_REASON_HOST_TIMEOUT, r->tryno, -1, 0);
+        else if (ps__rounds_wanted(scan, r->host, r->port_idx)) {
+            if ((rc = ps__rounds_hold(scan, r)) < 0)
+                return rc;
+        } else
             return 1;
-        ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
-                        PS_REASON_HOST_TIMEOUT, r->tryno, -1, 0);
     }
     for (;;) {
-        int rc = ps__hosts_next_pair(scan, &r->host, &r->port_idx);
+        rc = ps__hosts_next_pair(scan, &r->host, &r->port_idx);
         if (rc <= 0)
             return rc;
-        r->tryno = 0;
-        if (!host_expired(scan, r->host, now))
+        r->tryno = r->valid = 0;
+        if (host_expired(scan, r->host, now))
+            ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
+                            PS_REASON_HOST_TIMEOUT, 0, -1, 0);
+        else if (ps__rounds_wanted(scan, r->host, r->port_idx)) {
+            /* The host's first tries wait for its rounds too. */
+            if ((rc = ps__rounds_hold(scan, r)) < 0)
+                return rc;
+        } else
             return 1;
-        ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
-                        PS_REASON_HOST_TIMEOUT, 0, -1, 0);
     }
 }
 
@@ -322,10 +386,10 @@ static void set_deadlines(struct ps__scan *scan, struct ps__probe *p,
 }
 
 /* Sends one probe for r (a second one for the pair of twin_of when that
- * is set). Returns 1 when sent, 0 when a local resource ran out (r is
- * queued again, unless it was a twin), or a negative code. */
-static int send_one(struct ps__scan *scan, const struct ps__retry *r,
-                    int64_t now, struct ps__probe *twin_of)
+ * is set; a canary of its host's rounds when canary is). Returns 1 when
+ * sent, 0 when a local resource ran out, or a negative code. */
+static int send_probe(struct ps__scan *scan, const struct ps__retry *r,
+                      int64_t now, struct ps__probe *twin_of, int canary)
 {
     struct ps__probe *p = probe_get(scan);
     const struct ps__pair_port *pp = &scan->pairs[r->port_idx];
@@ -334,27 +398,35 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
     p->host = r->host;
     p->port_idx = r->port_idx;
     p->tryno = r->tryno;
+    p->valid = r->valid;
     p->sent_us = now;
     if (!r->host->start_us) {
         r->host->start_us = ps__wall_us();
         r->host->first_send_us = now;
     }
     set_deadlines(scan, p, now);
+    if (canary) {
+        ps__rounds_canary_sent(r->host, p);
+        p->deadline_us = p->final_us;
+    }
     if (twin_of) {
         p->twin = twin_of;
         twin_of->twin = p;
     }
     ps__heap_push(scan, p);
     ps__lookup_probe_sent(scan, p);
+    ps__flight_add(r->host, p);
     scan->in_flight++;
     scan->probes_sent++;
     if (scan->timing.max_rate > 0)
         scan->tokens -= 1;
+    scan->sending = 1;
     rc = scan->modules[pp->module]->send(scan->module_state[pp->module], p,
                                           &r->host->ip, pp->port);
+    scan->sending = 0;
     if (rc == 0)
         return 1;
-    /* Not sent: undo, and try this pair again later. */
+    /* Not sent: undo. */
     if (p->in_use) {
         if (p->twin)
             p->twin->twin = NULL;
@@ -370,9 +442,25 @@ static int send_one(struct ps__scan *scan, const struct ps__retry *r,
      * short of them for other reasons; wait a little instead of spinning. */
     if (scan->in_flight == 0)
         scan->resource_wait_until_us = now + RESOURCE_PAUSE_US;
-    if (twin_of)
-        return 0; /* the first probe is still out */
-    rc = ps__retry_push(&scan->retries, r->host, r->port_idx, r->tryno);
+    return 0;
+}
+
+int ps__scan_send(struct ps__scan *scan, const struct ps__retry *r,
+                  int64_t now, int canary)
+{
+    return send_probe(scan, r, now, NULL, canary);
+}
+
+/* send_probe, and when a resource ran out the pair waits again (unless
+ * it was a twin: the first probe is still out). */
+static int send_one(struct ps__scan *scan, const struct ps__retry *r,
+                    int64_t now, struct ps__probe *twin_of)
+{
+    int rc = send_probe(scan, r, now, twin_of, 0);
+
+    if (rc != 0 || twin_of)
+        return rc;
+    rc = requeue(scan, r);
     return rc < 0 ? rc : 0;
 }
 
@@ -438,6 +526,10 @@ static int64_t wait_us(struct ps__scan *scan, int64_t now)
 
     if (top)
         wait = top->deadline_us > now ? top->deadline_us - now : 0;
+    if (!scan->stopping && scan->round_len) {
+        int64_t next = ps__rounds_next_us(scan);
+        wait = min_wait(wait, next > now ? next - now : 0);
+    }
     if (scan->stopping)
         wait = min_wait(wait, scan->stop_deadline_us > now
                                   ? scan->stop_deadline_us - now : 0);
@@ -458,7 +550,7 @@ static int finished(const struct ps__scan *scan, int64_t now)
     if (scan->stopping)
         return scan->in_flight == 0 || now >= scan->stop_deadline_us;
     return scan->pairs_exhausted && scan->retries.count == 0 &&
-           scan->in_flight == 0;
+           scan->in_flight == 0 && scan->held_total == 0;
 }
 
 /* Handles every answer that has arrived, so that none is mistaken for a
@@ -485,6 +577,8 @@ static int step(struct ps__scan *scan)
         return rc;
     now = ps__now_us();
     if ((rc = expire(scan, now)) < 0)
+        return rc;
+    if (!scan->stopping && (rc = ps__rounds_run(scan, now)) < 0)
         return rc;
     if (!scan->stopping && (rc = fill(scan, now)) < 0)
         return rc;

@@ -19,6 +19,7 @@ set(PS_SCAN_SOURCES
   ${CMAKE_SOURCE_DIR}/src/scan/timing.c
   ${CMAKE_SOURCE_DIR}/src/scan/heap.c
   ${CMAKE_SOURCE_DIR}/src/scan/retry.c
+  ${CMAKE_SOURCE_DIR}/src/scan/rounds.c
   ${CMAKE_SOURCE_DIR}/src/scan/hosts.c
   ${CMAKE_SOURCE_DIR}/src/scan/lookup.c
   ${CMAKE_SOURCE_DIR}/src/scan/pkt_build.c

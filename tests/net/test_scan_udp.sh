@@ -24,14 +24,12 @@
 #   - SIGINT stops a slow -sU scan: exit 130, well-formed files;
 #   - with the kernel's default ICMP rate limit in the target (one error
 #     a second per destination after a burst of 6): 20 closed, 2
-#     rejected, 2 open and 2 dropped ports, exact states. Known bug, so
-#     skipped unless PS_TEST_KNOWN_BUGS=1: portscope does not slow down
-#     for the errors that do not come and calls 17-20 of the 20 closed
-#     ports and 1-2 rejected ones open|filtered, in 0.1-1.2 s (nmap -sU takes
-#     24-42 s on such a set, and gets IPv4 exactly right);
+#     rejected, 2 open and 2 dropped ports, exact states over IPv4 and
+#     IPv6 (a scanner that does not wait for the errors calls most closed
+#     ports open|filtered; see src/scan/rounds.c);
 #   - an mDNS responder on 5353 that answers only the DNS-SD query (the
-#     third payload nmap-payloads has for 5353) is open. Known bug too:
-#     portscope sends one payload per try, two tries, so never that one.
+#     third payload nmap-payloads has for 5353) is open: every payload
+#     of a port goes out on each try.
 # The checks are in scan_checks.sh (shared with the TCP scan tests).
 # Needs root, ip, nft and `portscope scan -sU`; skips cleanly without them.
 # NET_SEED=N repeats a run's choice of ports (net_setup prints it).
@@ -170,44 +168,39 @@ check_interrupted sigint INT xml gnmap
 # does not wait for the errors still to come calls closed ports
 # open|filtered. A small set: 20 closed ports (with 2 rejected, 2 open and
 # 2 dropped ones), exact states required.
-if known_bug "-sU does not pace its probes to the target's ICMP rate limit: most closed and rejected ports come out open|filtered"; then
-    net__sysctl "$NET_NS_TGT" net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000 \
-        net.ipv4.icmp_msgs_per_sec=1000 net.ipv4.icmp_msgs_burst=50
-    read -r _ o1 o2 _ <<<"$UDP_OPEN"
-    read -r d1 d2 _ <<<"$UDP_DROP"
-    read -r a1 a2 _ <<<"$UDP_ADMIN"
-    rl_open="$o1 $o2"
-    rl_closed=$(net_random_ports 20 "5353 $UDP_PORTS")
-    rl_ports="$rl_open $d1 $d2 $a1 $a2 $rl_closed"
-    ports_sorted "$rl_open" >"$T/open.udp.want"
-    for fam in 4 6; do
-        scan_outputs "ratelimit$fam" 2 "$fam"
-        scan "ratelimit$fam" -sU -p "$(tr ' ' ',' <<<"$rl_ports")" -n -Pn "$IP" "${OUTS[@]}"
-        expect_rc "ratelimit${fam}_rc" 0
-        UDP_PORTS=$rl_ports check_json "ratelimit$fam" "$T/ratelimit$fam.jsonl" "$IP" 1 65535
-        awk -F'\t' -v c=" $rl_closed " -v a=" $a1 $a2 " -v t="$fam" '
-            index(c, " " $3 " ") { nc++; if ($5 == "open|filtered") bc++ }
-            index(a, " " $3 " ") { na++; if ($5 == "open|filtered") ba++ }
-            END { printf "rate limit, IPv%s: open|filtered: %d of %d closed ports, %d of %d rejected\n",
-                  t, bc, nc, ba, na }' "$T/ratelimit$fam.ports"
-    done
-    net__sysctl "$NET_NS_TGT" net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
-        net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
-fi
+net__sysctl "$NET_NS_TGT" net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000 \
+    net.ipv4.icmp_msgs_per_sec=1000 net.ipv4.icmp_msgs_burst=50
+read -r _ o1 o2 _ <<<"$UDP_OPEN"
+read -r d1 d2 _ <<<"$UDP_DROP"
+read -r a1 a2 _ <<<"$UDP_ADMIN"
+rl_open="$o1 $o2"
+rl_closed=$(net_random_ports 20 "5353 $UDP_PORTS")
+rl_ports="$rl_open $d1 $d2 $a1 $a2 $rl_closed"
+ports_sorted "$rl_open" >"$T/open.udp.want"
+for fam in 4 6; do
+    scan_outputs "ratelimit$fam" 2 "$fam"
+    scan "ratelimit$fam" -sU -p "$(tr ' ' ',' <<<"$rl_ports")" -n -Pn "$IP" "${OUTS[@]}"
+    expect_rc "ratelimit${fam}_rc" 0
+    UDP_PORTS=$rl_ports check_json "ratelimit$fam" "$T/ratelimit$fam.jsonl" "$IP" 1 65535
+    awk -F'\t' -v c=" $rl_closed " -v a=" $a1 $a2 " -v t="$fam" '
+        index(c, " " $3 " ") { nc++; if ($5 == "open|filtered") bc++ }
+        index(a, " " $3 " ") { na++; if ($5 == "open|filtered") ba++ }
+        END { printf "rate limit, IPv%s: open|filtered: %d of %d closed ports, %d of %d rejected\n",
+              t, bc, nc, ba, na }' "$T/ratelimit$fam.ports"
+done
+net__sysctl "$NET_NS_TGT" net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
+    net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
 
 # --- every payload of a port ----------------------------------------------
 # An mDNS responder on 5353 answers only the DNS-SD browse query, which is
 # the third and fourth of nmap-payloads' four payloads for 5353 (the
-# built-in one when that file is absent). nmap sends all four in one try
-# and finds it open; portscope sends one payload a try and gives a silent
-# port two tries, so with the file installed it never sends that query
-# (payloads.h: "the UDP probe sends all of them").
-if known_bug "-sU sends one payload of a port per try (the first two only): an mDNS responder on 5353 comes out open|filtered"; then
-    net_target mdns:5353
-    scan mdns -sU -p 5353 -n -Pn "$NET_TGT4" -oJ "$T/mdns.jsonl"
-    expect_rc mdns_rc 0
-    ports_sorted 5353 >"$T/open.udp.want"
-    UDP_PORTS=5353 UDP_OPEN=5353 check_json mdns "$T/mdns.jsonl" "$NET_TGT4" 1 65535
-fi
+# built-in one when that file is absent). nmap sends all four in one try,
+# and so does portscope (a bug once: one payload a try, two tries, so
+# never that query).
+net_target mdns:5353
+scan mdns -sU -p 5353 -n -Pn "$NET_TGT4" -oJ "$T/mdns.jsonl"
+expect_rc mdns_rc 0
+ports_sorted 5353 >"$T/open.udp.want"
+UDP_PORTS=5353 UDP_OPEN=5353 check_json mdns "$T/mdns.jsonl" "$NET_TGT4" 1 65535
 
 finish

@@ -148,6 +148,32 @@ static void on_ready(struct ps__loop_handler *h, unsigned events)
         read_answers(st, h->fd);
 }
 
+/* One datagram to ip:port. Returns 0, PS_ELIMIT when the socket has no
+ * room, or 1 when the datagram cannot go (answered as filtered). */
+static int send_datagram(struct udp_state *st, struct ps__probe *p, int fd,
+                         const struct sockaddr_storage *to, socklen_t tolen,
+                         const uint8_t *data, size_t len)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        if (sendto(fd, data, len, 0, (const struct sockaddr *)to, tolen) >= 0)
+            return 0;
+        if (errno == EAGAIN || errno == ENOBUFS)
+            return PS_ELIMIT;
+        if (errno == EPERM) { /* our own firewall refused it */
+            ps__scan_answer(st->scan, p, PS_PORT_FILTERED, PS_REASON_ADMIN_PROHIBITED, 0);
+            return 1;
+        }
+        if (errno != EINTR && !stale_error(errno))
+            break;
+    }
+    /* No route, or an error that keeps coming: nothing reaches the port. */
+    ps__scan_answer(st->scan, p, PS_PORT_FILTERED, PS_REASON_NET_UNREACH, 0);
+    return 1;
+}
+
+/* Every payload the port has, each try: a service may answer only one of
+ * them (an mDNS responder only the DNS-SD query, say), and nmap sends
+ * them all. */
 static int udp_send(void *state, struct ps__probe *p, const struct ps_ip *ip,
                     uint16_t port)
 {
@@ -155,8 +181,6 @@ static int udp_send(void *state, struct ps__probe *p, const struct ps_ip *ip,
     int fd = st->fd[family_index(ip->family)];
     const struct ps__payload *pl;
     size_t n = ps__payloads_for(st->payloads, port, &pl);
-    const uint8_t *data = n ? pl[p->tryno % n].data : empty_datagram;
-    size_t len = n ? pl[p->tryno % n].len : 0;
     struct sockaddr_storage to;
     socklen_t tolen;
 
@@ -166,20 +190,17 @@ static int udp_send(void *state, struct ps__probe *p, const struct ps_ip *ip,
         return PS_EUNSUPP;
     }
     tolen = ps__ip_sockaddr(ip, port, &to);
-    for (int tries = 0; tries < 4; tries++) {
-        if (sendto(fd, data, len, 0, (struct sockaddr *)&to, tolen) >= 0)
-            return 0;
-        if (errno == EAGAIN || errno == ENOBUFS)
-            return PS_ELIMIT;
-        if (errno == EPERM) { /* our own firewall refused it */
-            ps__scan_answer(st->scan, p, PS_PORT_FILTERED, PS_REASON_ADMIN_PROHIBITED, 0);
-            return 0;
-        }
-        if (errno != EINTR && !stale_error(errno))
-            break;
+    if (n == 0) {
+        int rc = send_datagram(st, p, fd, &to, tolen, empty_datagram, 0);
+        return rc < 0 ? rc : 0;
     }
-    /* No route, or an error that keeps coming: nothing reaches the port. */
-    ps__scan_answer(st->scan, p, PS_PORT_FILTERED, PS_REASON_NET_UNREACH, 0);
+    for (size_t i = 0; i < n; i++) {
+        int rc = send_datagram(st, p, fd, &to, tolen, pl[i].data, pl[i].len);
+        if (rc == PS_ELIMIT && i > 0)
+            return 0; /* the rest next try */
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+    }
     return 0;
 }
 
@@ -287,5 +308,6 @@ const struct ps__probe_module ps__probe_udp = {
     .abandon = udp_abandon,
     .close = udp_close,
     .stateless = 1,
+    .errors_limited = 1,
     .silent_state = PS_PORT_OPEN_FILTERED,
 };

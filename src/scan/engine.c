@@ -15,6 +15,12 @@
  * (stateless modules only): far beyond what any path needs between two
  * looks at the answers, and 64 K probes are a few MiB. */
 #define STATELESS_CAP 65536
+/* The floor of a stateless scan's timeouts when --min-rtt-timeout is not
+ * given: its answers are read from one shared socket or capture that stays
+ * open, and one that comes after its port was called silent still counts
+ * (ps__scan_late_answer), so the floor only has to cover the jitter that
+ * the round-trip estimate misses, not the template's 100 ms. */
+#define STATELESS_MIN_RTT_US 10000
 
 
 struct ps__loop *ps__scan_loop(struct ps__scan *scan)
@@ -53,6 +59,12 @@ static int merge_timing(struct ps__scan *scan)
         t->min_parallelism = in->min_parallelism;
     if (in->max_parallelism)
         t->max_parallelism = in->max_parallelism;
+    /* One bound given, past the template's other: the other follows (as
+     * in nmap); only two bounds given that contradict are an error. */
+    if (t->min_rtt_timeout_us > t->max_rtt_timeout_us && !in->min_rtt_timeout_us)
+        t->min_rtt_timeout_us = t->max_rtt_timeout_us;
+    if (t->min_rtt_timeout_us > t->max_rtt_timeout_us && !in->max_rtt_timeout_us)
+        t->max_rtt_timeout_us = t->min_rtt_timeout_us;
     if (t->min_rtt_timeout_us > t->max_rtt_timeout_us ||
         (t->max_rate > 0 && t->min_rate > t->max_rate)) {
         ps__scan_log(scan, PS_LOG_ERROR,
@@ -121,6 +133,9 @@ static int setup(struct ps__scan *scan)
                      "no port to scan with the chosen scan types");
         return PS_EINVAL;
     }
+    if (all_stateless(scan) && !cfg->timing.min_rtt_timeout_us &&
+        scan->timing.min_rtt_timeout_us > STATELESS_MIN_RTT_US)
+        scan->timing.min_rtt_timeout_us = STATELESS_MIN_RTT_US;
     if (cfg->seed_set)
         scan->rng = cfg->seed;
     else if (getrandom(&scan->rng, sizeof scan->rng, 0) != sizeof scan->rng)

@@ -91,6 +91,13 @@ struct ps__loop *ps__scan_loop(struct ps__scan *scan);
  * any, is the older probe of the same pair. */
 struct ps__probe *ps__scan_find(struct ps__scan *scan, const struct ps_ip *ip,
                                 uint8_t proto, uint16_t port);
+/* For stateless modules: an answer that validated but found no probe in
+ * flight. When silence decided the pair (the answer came after the last
+ * try's timeout) and the host has not been handed out yet, the answer
+ * decides it after all. */
+void ps__scan_late_answer(struct ps__scan *scan, const struct ps_ip *ip,
+                          uint8_t proto, uint16_t port, enum ps_port_state state,
+                          enum ps_port_reason reason, uint8_t ttl);
 /* Logs through the caller's logger (common/internal.h). */
 #define ps__scan_log(scan, level, ...)                                       \
     ps__log((scan)->cfg->log, (level), __VA_ARGS__)
@@ -198,6 +205,7 @@ struct ps__scan {
 
     /* Totals. */
     uint64_t pairs_total, pairs_done, probes_sent, hosts_up, hosts_total;
+    uint64_t late_answers;             /* ps__scan_late_answer's */
     int64_t start_us, end_us;
     /* Copies of the totals for the monitoring thread (atomic access). */
     struct {
@@ -240,6 +248,10 @@ void ps__hosts_flush(struct ps__scan *scan);
 void ps__hosts_free(struct ps__scan *scan);
 int ps__pairs_build(struct ps__scan *scan);
 
+/* hosts.c: a pair due for its next try that got an answer while it
+ * waited (ps__scan_late_answer) is decided by it instead: 1 when so (the
+ * host may be gone), 0 when the try should go out. */
+int ps__host_take_answer(struct ps__scan *scan, const struct ps__retry *r);
 /* hosts.c: hands out and frees a host whose pairs are all decided (after
  * it was pinned). */
 void ps__host_finish(struct ps__scan *scan, struct ps__host *host);
@@ -251,6 +263,8 @@ void ps__scan_abandon_in_flight(struct ps__scan *scan);
  * negative code. */
 int ps__scan_send(struct ps__scan *scan, const struct ps__retry *r,
                   int64_t now, int canary);
+/* run.c: whether --max-rate (or --scan-delay) allows a probe now. */
+int ps__rate_allows(struct ps__scan *scan, int64_t now);
 /* run.c: takes p out of flight without deciding anything; abandon tells
  * the module to release what p holds. */
 void ps__probe_release(struct ps__scan *scan, struct ps__probe *p,

@@ -248,6 +248,17 @@ void ps__host_decide(struct ps__scan *scan, struct ps__host *h,
     ps__host_finish(scan, h);
 }
 
+int ps__host_take_answer(struct ps__scan *scan, const struct ps__retry *r)
+{
+    const struct ps_port_result *res = &r->host->res[r->port_idx];
+
+    if (r->tryno == 0 || res->state == PS_PORT_UNKNOWN)
+        return 0;
+    ps__host_decide(scan, r->host, r->port_idx, (enum ps_port_state)res->state,
+                    (enum ps_port_reason)res->reason, r->tryno, -1, res->ttl);
+    return 1;
+}
+
 void ps__host_finish(struct ps__scan *scan, struct ps__host *h)
 {
     h->end_us = ps__wall_us();

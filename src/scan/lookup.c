@@ -128,6 +128,43 @@ struct ps__probe *ps__scan_find(struct ps__scan *scan, const struct ps_ip *ip,
     return NULL;
 }
 
+/* The live host of ip whose pair has no probe in flight, or NULL. */
+static struct ps__host *host_of(struct ps__scan *scan, const struct ps_ip *ip,
+                                uint32_t pair)
+{
+    struct ps__host *h = scan->host_map[ps__ip_hash(ip) & scan->host_map_mask];
+
+    for (; h; h = h->map_next)
+        if (h->ip.family == ip->family && memcmp(h->ip.bytes, ip->bytes, 16) == 0 &&
+            h->inflight[pair - 1] == 0)
+            return h;
+    return NULL;
+}
+
+void ps__scan_late_answer(struct ps__scan *scan, const struct ps_ip *ip,
+                          uint8_t proto, uint16_t port, enum ps_port_state state,
+                          enum ps_port_reason reason, uint8_t ttl)
+{
+    if (!scan->host_map || !scan->pair_by_port)
+        return;
+    uint32_t pair = scan->pair_by_port[(proto == PS_PROTO_UDP ? 65536 : 0) + port];
+    if (pair == 0)
+        return;
+    struct ps__host *h = host_of(scan, ip, pair);
+    if (!h)
+        return;
+    struct ps_port_result *r = &h->res[pair - 1];
+    /* A pair between two tries keeps the answer until its next try is
+     * due, which then decides it (ps__host_take_answer); of a decided
+     * pair, only silence gives way. */
+    if (r->state != PS_PORT_UNKNOWN && r->reason != PS_REASON_NO_RESPONSE)
+        return;
+    r->state = (uint8_t)state;
+    r->reason = (uint8_t)reason;
+    r->ttl = ttl;
+    scan->late_answers++;
+}
+
 void ps__lookup_free(struct ps__scan *scan)
 {
     free(scan->host_map);

@@ -325,8 +325,9 @@ static int give_up(struct ps__scan *scan, struct ps__host *h)
                  ip, (unsigned)rd->idle, rd->held.count);
     while (ps__retry_pop(&rd->held, &r)) {
         scan->held_total--;
-        ps__host_decide(scan, h, r.port_idx, silent_state(scan, r.port_idx),
-                        PS_REASON_NO_RESPONSE, r.tryno, -1, 0);
+        if (!ps__host_take_answer(scan, &r))
+            ps__host_decide(scan, h, r.port_idx, silent_state(scan, r.port_idx),
+                            PS_REASON_NO_RESPONSE, r.tryno, -1, 0);
     }
     return 0;
 }
@@ -338,9 +339,12 @@ static int send_round(struct ps__scan *scan, struct ps__host *h, int64_t now)
     struct ps__retry r;
     int rc = 0;
 
-    while (sent < size && rd->held.count && scan->in_flight + 1 < scan->probe_cap) {
+    while (sent < size && rd->held.count && scan->in_flight + 1 < scan->probe_cap &&
+           ps__rate_allows(scan, now)) {
         ps__retry_pop(&rd->held, &r);
         scan->held_total--;
+        if (ps__host_take_answer(scan, &r))
+            continue; /* answered while it waited */
         if ((rc = ps__scan_send(scan, &r, now, 0)) < 0)
             return rc;
         if (rc == 0) { /* out of a local resource: r waits, so do we */
@@ -405,8 +409,8 @@ int ps__rounds_run(struct ps__scan *scan, int64_t now)
         struct ps__host *h = scan->round_heap[0];
         if (h->rounds->next_us > now)
             break;
-        if (scan->in_flight + 1 >= scan->probe_cap)
-            break; /* wait for probes to come back */
+        if (scan->in_flight + 1 >= scan->probe_cap || !ps__rate_allows(scan, now))
+            break; /* wait for probes to come back, or for the rate */
         heap_remove(scan, h);
         int rc = run_one(scan, h, now);
         if (rc < 0)

@@ -288,7 +288,7 @@ static int expire(struct ps__scan *scan, int64_t now)
 
 /* Token bucket for --max-rate (and scan delays); a burst of at most a
  * millisecond's worth, so the rate holds at any scale of time. */
-static int rate_allows(struct ps__scan *scan, int64_t now)
+int ps__rate_allows(struct ps__scan *scan, int64_t now)
 {
     double rate = scan->timing.max_rate;
 
@@ -328,6 +328,8 @@ static int next_pair(struct ps__scan *scan, int64_t now, struct ps__retry *r)
     int rc;
 
     while (ps__retry_pop(&scan->retries, r)) {
+        if (ps__host_take_answer(scan, r))
+            continue;
         if (host_expired(scan, r->host, now))
             ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
                             PS_REASON_HOST_TIMEOUT, r->tryno, -1, 0);
@@ -476,7 +478,7 @@ static int fill(struct ps__scan *scan, int64_t now)
      * thousands of probes in one go would delay the answers to the first
      * ones, which then look slow (or lost) when they were not. */
     while (burst++ < SEND_BURST && window_open(scan, now) &&
-           rate_allows(scan, now)) {
+           ps__rate_allows(scan, now)) {
         int rc = next_pair(scan, now, &r);
         if (rc < 0)
             return rc;
@@ -517,6 +519,13 @@ static int64_t min_wait(int64_t a, int64_t b)
     return a < 0 ? b : (b < 0 ? a : (a < b ? a : b));
 }
 
+/* Until --max-rate allows the next probe. */
+static int64_t token_wait_us(const struct ps__scan *scan)
+{
+    double need = (1 - scan->tokens) * 1e6 / scan->timing.max_rate;
+    return need > 0 ? (int64_t)need + 1 : 0;
+}
+
 /* How long the loop may sleep: until the next timeout, progress report,
  * end of the stop grace, or token for a rate-limited send. */
 static int64_t wait_us(struct ps__scan *scan, int64_t now)
@@ -528,6 +537,8 @@ static int64_t wait_us(struct ps__scan *scan, int64_t now)
         wait = top->deadline_us > now ? top->deadline_us - now : 0;
     if (!scan->stopping && scan->round_len) {
         int64_t next = ps__rounds_next_us(scan);
+        if (next <= now && scan->timing.max_rate > 0 && scan->tokens < 1)
+            next = now + token_wait_us(scan);
         wait = min_wait(wait, next > now ? next - now : 0);
     }
     if (scan->stopping)
@@ -537,8 +548,7 @@ static int64_t wait_us(struct ps__scan *scan, int64_t now)
         wait = min_wait(wait, scan->resource_wait_until_us - now);
     else if ((!scan->pairs_exhausted || scan->retries.count) &&
              window_open(scan, now) && scan->timing.max_rate > 0) {
-        double need = (1 - scan->tokens) * 1e6 / scan->timing.max_rate;
-        wait = min_wait(wait, need > 0 ? (int64_t)need + 1 : 0);
+        wait = min_wait(wait, token_wait_us(scan));
     }
     /* Never sleep long without looking at the stop flag: a signal may
      * arrive between the check and epoll_wait. */
@@ -587,7 +597,7 @@ static int step(struct ps__scan *scan)
     if (finished(scan, now))
         return 0;
     if (scan->stopping || !window_open(scan, now) || scan->pairs_exhausted ||
-        !rate_allows(scan, now))
+        !ps__rate_allows(scan, now))
         return drain(scan, wait_us(scan, now)) < 0 ? PS_EIO : 1;
     return 1;
 }
@@ -623,6 +633,10 @@ int ps__engine_run(struct ps__scan *scan)
     ps__scan_abandon_in_flight(scan);
     if (scan->stopping || rc < 0)
         ps__hosts_flush(scan);
+    if (scan->late_answers)
+        ps__scan_log(scan, PS_LOG_DEBUG,
+                     "%llu answers came after their probe timed out and still "
+                     "counted (late answers)", (unsigned long long)scan->late_answers);
     close_modules(scan);
     publish(scan);
     scan->end_us = ps__wall_us();

@@ -117,4 +117,12 @@ run "${FIX[@]}" scan -n -p 1 --min-rtt-timeout 2s --max-rtt-timeout 1s -oN "$T/p
 expect_rc scan_timing_conflict 2
 expect_eq scan_timing_conflict_file_kept "$(cat "$T/prev.nmap")" keep
 
+# One bound past the template's other is not a conflict: the other follows
+# it, as in nmap (bug: --max-rtt-timeout 20ms was "a minimum is above its
+# maximum", against the template's 100 ms minimum).
+run "${FIX[@]}" scan -n -p 1 --max-rtt-timeout 20ms 127.0.0.1
+expect_rc scan_max_rtt_below_template_min 0
+run "${FIX[@]}" scan -n -p 1 -T5 --min-rtt-timeout 2s 127.0.0.1
+expect_rc scan_min_rtt_above_template_max 0
+
 finish

@@ -1,7 +1,7 @@
 /* ps-scan-target: the listening side of the network scan tests.
  *
- *   ps-scan-target SPEC...        SPEC: tcp:PORTS, udp:PORTS, dns:PORTS
- *                                       or mdns:PORTS
+ *   ps-scan-target SPEC...        SPEC: tcp:PORTS, udp:PORTS, dns:PORTS,
+ *                                       mdns:PORTS or late:PORTS
  *
  * PORTS is a comma-separated list of ports and ranges ("22,80,8000-8010").
  * Every port is bound twice, on 0.0.0.0 and on :: (IPV6_V6ONLY=1 on the
@@ -17,7 +17,9 @@
  *     finds it open only when it sends a DNS payload;
  *   - mDNS (UDP): answers only a standard query whose first question is
  *     _services._dns-sd._udp.local, as an mDNS responder answers a
- *     legacy unicast DNS-SD browse (RFC 6762 6.7, RFC 6763 9).
+ *     legacy unicast DNS-SD browse (RFC 6762 6.7, RFC 6763 9);
+ *   - late (UDP): answers as udp: does, LATE_MS after the datagram came,
+ *     so that the answer comes after a scanner's timeouts.
  * It exits 0 when its standard input reaches end of file (when stdin is a
  * pipe or FIFO; a terminal works too) or on SIGTERM or SIGINT, and 1 when
  * a port cannot be bound (message on stderr); 2 for bad arguments.
@@ -36,12 +38,25 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SOCKS 4096
+#define LATE_MS 150
+#define MAX_LATE 4096 /* answers waiting */
 
 enum kind { K_STDIN = -1, K_SIGNAL = -2 };
-enum sock_kind { S_UDP, S_TCP, S_DNS, S_MDNS };
+enum sock_kind { S_UDP, S_TCP, S_DNS, S_MDNS, S_LATE };
+
+/* Answers of late: ports waiting for their time, in arrival order. */
+struct late_answer {
+    int fd;
+    struct sockaddr_storage to;
+    socklen_t len;
+    long long due_ms;
+};
+static struct late_answer late[MAX_LATE];
+static size_t late_head, late_count;
 
 static int socks[MAX_SOCKS];
 static enum sock_kind sock_kind[MAX_SOCKS];
@@ -121,6 +136,9 @@ static int parse_spec(int ep, const char *spec)
     else if (strncmp(spec, "mdns:", 5) == 0) {
         kind = S_MDNS;
         skip = 5;
+    } else if (strncmp(spec, "late:", 5) == 0) {
+        kind = S_LATE;
+        skip = 5;
     }
     else
         return -2;
@@ -192,9 +210,43 @@ static int mdns_browse(const unsigned char *buf, ssize_t n)
     return 1;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char reply[] = "ps-scan-target\n";
+
+/* Sends the late answers that are due; the time to the next, or -1. */
+static int late_send_due(void)
+{
+    long long now = now_ms();
+    while (late_count) {
+        struct late_answer *a = &late[late_head];
+        if (a->due_ms > now)
+            return (int)(a->due_ms - now);
+        sendto(a->fd, reply, sizeof reply - 1, MSG_DONTWAIT, (struct sockaddr *)&a->to, a->len);
+        late_head = (late_head + 1) % MAX_LATE;
+        late_count--;
+    }
+    return -1;
+}
+
+static void late_queue(int fd, const struct sockaddr_storage *from, socklen_t len)
+{
+    if (late_count == MAX_LATE)
+        return;
+    struct late_answer *a = &late[(late_head + late_count++) % MAX_LATE];
+    a->fd = fd;
+    a->to = *from;
+    a->len = len;
+    a->due_ms = now_ms() + LATE_MS;
+}
+
 static void serve_udp(int fd, enum sock_kind kind)
 {
-    static const char reply[] = "ps-scan-target\n";
     unsigned char buf[2048];
     for (;;) {
         struct sockaddr_storage from;
@@ -211,6 +263,10 @@ static void serve_udp(int fd, enum sock_kind kind)
                 sendto(fd, buf, r, MSG_DONTWAIT, (struct sockaddr *)&from, len);
             continue;
         }
+        if (kind == S_LATE) {
+            late_queue(fd, &from, len);
+            continue;
+        }
         sendto(fd, reply, sizeof reply - 1, MSG_DONTWAIT, (struct sockaddr *)&from, len);
     }
 }
@@ -218,7 +274,7 @@ static void serve_udp(int fd, enum sock_kind kind)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS|dns:PORTS|mdns:PORTS...\n");
+        fprintf(stderr, "usage: ps-scan-target tcp:PORTS|udp:PORTS|dns:PORTS|mdns:PORTS|late:PORTS...\n");
         return 2;
     }
     /* Gone with the shell that started it, should that shell be killed. */
@@ -258,7 +314,7 @@ int main(int argc, char **argv)
 
     struct epoll_event evs[64];
     for (;;) {
-        int n = epoll_wait(ep, evs, 64, -1);
+        int n = epoll_wait(ep, evs, 64, late_send_due());
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -27,6 +27,12 @@
 #     rejected, 2 open and 2 dropped ports, exact states over IPv4 and
 #     IPv6 (a scanner that does not wait for the errors calls most closed
 #     ports open|filtered; see src/scan/rounds.c);
+#   - late answers: 10 ports that answer 150 ms after each datagram, far
+#     past the timeouts, among 390 closed ones, scanned at --max-rate 400
+#     (about 2 s): an answer that comes after its port was called silent,
+#     or between two tries, still decides it while the host has not been
+#     reported; at least 3 of the 10 are open (about 8 are: those probed in
+#     the last 150 ms cannot be), the closed ones closed, nothing else;
 #   - an mDNS responder on 5353 that answers only the DNS-SD query (the
 #     third payload nmap-payloads has for 5353) is open: every payload
 #     of a port goes out on each try.
@@ -190,6 +196,34 @@ for fam in 4 6; do
 done
 net__sysctl "$NET_NS_TGT" net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
     net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
+
+# --- late answers -----------------------------------------------------------
+# ps-scan-target late:PORTS answers 150 ms after each datagram: after the
+# scan's timeouts (some 10 ms here), so each answer finds its port decided
+# open|filtered, or waiting for its next try. The host is reported only at
+# the end of the scan, about 2 s later at --max-rate 400; until then the
+# answer still decides the port. Ports probed in the last 150 ms cannot be
+# found, so at least 3 of 10 is the bar (8 or so come out open); without
+# the late answers none is.
+late_ports=$(net_random_ports 10 "5353 $UDP_PORTS")
+late_closed=$(net_random_ports 390 "5353 $UDP_PORTS $late_ports")
+net_target late:"$(tr ' ' ',' <<<"$late_ports")"
+LAST="(scanner netns) portscope -v -v scan -sU --max-rate 400 (10 late ports, 390 closed)"
+net_exec_scan "$PORTSCOPE" -v -v scan -sU -n -Pn --max-rate 400 \
+    -p "$(tr ' ' ',' <<<"$late_ports $late_closed")" "$NET_TGT4" -oJ "$T/late.jsonl" \
+    >"$T/out" 2>"$T/err"
+expect_eq late_rc $? 0
+"$PS_JSON_CHECK" --print type --print port --print state --print reason <"$T/late.jsonl" |
+    awk -F'\t' '$1 == "port"' >"$T/late.tsv"
+expect_eq late_port_count "$(wc -l <"$T/late.tsv")" 400
+late_open=$(awk -F'\t' -v l=" $late_ports " 'index(l, " " $2 " ") && $3 == "open" && $4 == "udp-response"' \
+    "$T/late.tsv" | wc -l)
+echo "late answers: $late_open of 10 late ports open"
+expect_eq late_found "$((late_open >= 3))" 1
+expect_eq late_others "$(awk -F'\t' -v l=" $late_ports " '
+    index(l, " " $2 " ") ? ($3 != "open" && $3 != "open|filtered") : ($3 != "closed" || $4 != "port-unreach") { print $2 "/" $3 }' \
+    "$T/late.tsv" | head -n 5 | tr '\n' ' ')" ""
+expect_eq late_logged "$(grep -c 'still counted (late answers)' "$T/err")" 1
 
 # --- every payload of a port ----------------------------------------------
 # An mDNS responder on 5353 answers only the DNS-SD browse query, which is

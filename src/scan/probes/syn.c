@@ -70,14 +70,19 @@ static void on_tcp(struct syn_state *st, const struct ps__pkt *k)
     uint32_t want = seq_for(st, &k->dst, &k->src, k->sport, 0);
     if ((echoed & ~TRY_MASK) != want)
         return;
-    struct ps__probe *p = ps__scan_find(st->scan, &k->src, PS_PROTO_TCP, k->sport);
-    if (!p)
-        return; /* a duplicate, or a pair decided already */
-    p = probe_of_try(p, echoed & TRY_MASK);
+    enum ps_port_state state;
+    enum ps_port_reason why;
     if ((k->tcp_flags & (PS__TCP_SYN | PS__TCP_ACK)) == (PS__TCP_SYN | PS__TCP_ACK))
-        ps__scan_answer(st->scan, p, PS_PORT_OPEN, PS_REASON_SYN_ACK, k->ttl);
+        state = PS_PORT_OPEN, why = PS_REASON_SYN_ACK;
     else if (k->tcp_flags & PS__TCP_RST)
-        ps__scan_answer(st->scan, p, PS_PORT_CLOSED, PS_REASON_RESET, k->ttl);
+        state = PS_PORT_CLOSED, why = PS_REASON_RESET;
+    else
+        return;
+    struct ps__probe *p = ps__scan_find(st->scan, &k->src, PS_PROTO_TCP, k->sport);
+    if (p)
+        ps__scan_answer(st->scan, probe_of_try(p, echoed & TRY_MASK), state, why, k->ttl);
+    else /* a duplicate, or late: after the last try timed out */
+        ps__scan_late_answer(st->scan, &k->src, PS_PROTO_TCP, k->sport, state, why, k->ttl);
 }
 
 static void on_icmp(struct syn_state *st, const struct ps__pkt *k)
@@ -95,6 +100,9 @@ static void on_icmp(struct syn_state *st, const struct ps__pkt *k)
     if (p)
         ps__scan_answer(st->scan, probe_of_try(p, k->orig_seq & TRY_MASK),
                         PS_PORT_FILTERED, why, k->ttl);
+    else
+        ps__scan_late_answer(st->scan, &k->orig_dst, PS_PROTO_TCP, k->orig_dport,
+                             PS_PORT_FILTERED, why, k->ttl);
 }
 
 static void on_frame(void *ud, const uint8_t *frame, size_t len)

@@ -53,6 +53,8 @@ static void answer(struct udp_state *st, const struct ps_ip *ip, uint16_t port,
 
     if (p)
         ps__scan_answer(st->scan, p->twin ? p->twin : p, state, why, ttl);
+    else
+        ps__scan_late_answer(st->scan, ip, PS_PROTO_UDP, port, state, why, ttl);
 }
 
 static uint8_t cmsg_ttl(struct msghdr *m)

@@ -37,6 +37,7 @@ struct ps__probe {
     /* The host's probes in flight, oldest first (rounds.c walks back
      * from an answer to vouch for the silent probes just before it). */
     struct ps__probe *hprev, *hnext;
+    int64_t wire_us;        /* when it left, to the microsecond (rounds.c) */
     uint8_t valid;          /* tries of the pair that count (rounds.c) */
     uint8_t witnessed;      /* a later error answer vouches for its silence */
     uint8_t canary;         /* a probe of a decided pair (rounds.c) */
@@ -132,6 +133,7 @@ struct ps__host {
     /* Rounds (rounds.c), for a module whose errors are rate-limited. */
     struct ps__host_rounds *rounds;  /* NULL until the host needs them */
     uint32_t err_answers;            /* error answers so far */
+    int64_t last_wire_us;            /* the last probe's wire_us */
     uint32_t canary_pair;            /* pair + 1 last decided by an error */
     uint8_t pinned;                  /* not freed when its last pair is decided */
 };
@@ -196,6 +198,7 @@ struct ps__scan {
     unsigned round_len, round_cap;
     uint64_t held_total;             /* pairs waiting in hosts' rounds */
     int sending;                     /* inside a module's send() */
+    int deferred_rc;                 /* an error met where none can be returned */
 
     /* Rates. */
     double tokens;
@@ -283,6 +286,7 @@ int ps__rounds_wanted(const struct ps__scan *scan, const struct ps__host *h,
                       uint32_t port_idx);
 int ps__rounds_hold(struct ps__scan *scan, const struct ps__retry *r);
 void ps__rounds_canary_sent(struct ps__host *h, struct ps__probe *p);
+void ps__rounds_probe_sent(const struct ps__scan *scan, struct ps__probe *p);
 void ps__rounds_probe_gone(struct ps__probe *p);
 void ps__rounds_canary_gone(struct ps__scan *scan, struct ps__host *h);
 int ps__rounds_run(struct ps__scan *scan, int64_t now);

@@ -11,19 +11,25 @@
  * later probe to the same host, sent at most WITNESS_US after it, drew an
  * error: the bucket had a token for that later probe, so it had one when
  * the silent probe arrived (short of a refill in those few microseconds),
- * and a closed port would have used it. A try that no one vouches for
- * does not count, whatever the number of tries so far. While a host has
- * sent no error at all, there is no bucket to empty and every try counts.
+ * and a closed port would have used it. A probe sent REFILL_US after the
+ * host's previous one vouches for itself (the bucket has refilled). A try
+ * that no one vouches for does not count, whatever the number of tries so
+ * far. While a host has sent no error at all, a try counts once REFILL_US
+ * has passed since its first probe: before that its bucket may still be
+ * empty from an earlier scan.
  *
  * Rounds. Once a host has had a try that no one vouched for, its pairs
  * (retries and first tries alike) wait in its queue and go out in rounds:
  * up to round_size() of them, then a canary, a new probe of a port that
  * has already answered with an error, whose answer vouches for the whole
- * round. A round starts no sooner than the last canary is back (or timed
- * out) and round_us after the one before. round_us doubles after a round
+ * round (with no slot or no port for a canary, the next round waits
+ * REFILL_US instead). A round starts no sooner than the last canary is
+ * back (or timed out) and round_us after the one before, and within
+ * --max-rate. round_us doubles after a round
  * that drew no error and halves after one that drew three or more: the
  * rounds settle near the rate at which the target's bucket refills, while
- * a host that answers every probe goes on at the speed of its round trip.
+ * a host that answers three quarters of a round or more goes on at the
+ * speed of its round trip, with rounds that double in size.
  * A host that stays wholly silent for IDLE_ROUNDS rounds at the longest
  * interval is given up: its waiting ports get the silent state, as after
  * the retries, with a warning. */
@@ -38,6 +44,10 @@
 #define ROUND_MAX_US (2048 * MS)
 #define ROUND_FAST_SIZE 256   /* first size while the host answers every round */
 #define IDLE_ROUNDS 10
+/* How long an empty bucket takes to earn a token back, at most, among the
+ * limits hosts ship with (Linux: 1 s). A probe sent that long after the
+ * host's previous one finds a token whatever came before. */
+#define REFILL_US (1000 * MS)
 #define RESOURCE_PAUSE_US (20 * MS) /* no buffer or descriptor to send with */
 
 struct ps__host_rounds {
@@ -46,6 +56,7 @@ struct ps__host_rounds {
     int64_t round_us;             /* least time between two rounds */
     int64_t next_us;              /* no round before */
     uint32_t errs, answers;       /* since the last round began */
+    uint32_t sent;                /* by the last round, besides its canary */
     uint32_t last_errs;           /* drawn by the round before */
     uint32_t rounds_run;
     uint32_t fast_size;           /* round size while round_us is 0 */
@@ -89,20 +100,39 @@ static const struct ps__probe_module *module_of(const struct ps__scan *scan,
     return scan->modules[scan->pairs[port_idx].module];
 }
 
-/* Probes sent in the same burst (and the one before it) share a few
- * microseconds; each is marked once, so the walk costs O(1) a probe. */
+/* Each probe is marked once, so the walk costs O(1) a probe. */
 static void vouch_before(struct ps__probe *p)
 {
     for (struct ps__probe *q = p->hprev;
-         q && !q->witnessed && p->sent_us - q->sent_us <= WITNESS_US;
+         q && !q->witnessed && p->wire_us - q->wire_us <= WITNESS_US;
          q = q->hprev)
         q->witnessed = 1;
 }
 
+/* A probe that left a refill period after the host's previous one found a
+ * token: it vouches for itself. */
+void ps__rounds_probe_sent(const struct ps__scan *scan, struct ps__probe *p)
+{
+    struct ps__host *h = p->host;
+
+    if (!module_of(scan, p->port_idx)->errors_limited)
+        return;
+    p->wire_us = ps__now_us();
+    if (h->last_wire_us && p->wire_us - h->last_wire_us >= REFILL_US)
+        p->witnessed = 1;
+    h->last_wire_us = p->wire_us;
+}
+
+/* While the host has sent no error, its bucket may still be empty from
+ * before the scan (another scan of it, say): silence counts only once a
+ * refill period has passed since the first probe. */
 int ps__rounds_counts(const struct ps__scan *scan, const struct ps__probe *p)
 {
-    return !module_of(scan, p->port_idx)->errors_limited || p->witnessed ||
-           p->host->err_answers == 0;
+    const struct ps__host *h = p->host;
+
+    if (!module_of(scan, p->port_idx)->errors_limited || p->witnessed)
+        return 1;
+    return h->err_answers == 0 && p->sent_us - h->first_send_us >= REFILL_US;
 }
 
 int ps__rounds_wanted(const struct ps__scan *scan, const struct ps__host *h,
@@ -128,7 +158,10 @@ int ps__rounds_on_answer(struct ps__scan *scan, struct ps__probe *p,
         h->err_answers++;
         if (rd)
             rd->errs++;
-        vouch_before(p);
+        /* With a twin out, the error may be the newer probe's, whose token
+         * says nothing of what went before it. */
+        if (!p->twin)
+            vouch_before(p);
     }
     if (!p->canary) {
         if (error)
@@ -257,8 +290,10 @@ void ps__rounds_probe_gone(struct ps__probe *p)
 
 void ps__rounds_canary_gone(struct ps__scan *scan, struct ps__host *h)
 {
-    if (h->rounds)
-        (void)schedule(scan, h); /* fails only without memory for the heap */
+    int rc;
+
+    if (h->rounds && (rc = schedule(scan, h)) < 0)
+        scan->deferred_rc = rc; /* out of memory: the loop fails the scan */
 }
 
 /* What the last round drew sets the pace of the next. */
@@ -269,6 +304,8 @@ static void adapt(struct ps__scan *scan, struct ps__host_rounds *rd)
         return;
     if (rd->errs == 0)
         rd->round_us = rd->round_us ? rd->round_us * 2 : ROUND_MIN_US;
+    else if (rd->round_us == 0 && 4 * rd->answers < 3 * rd->sent)
+        rd->round_us = ROUND_MIN_US; /* a quarter unanswered: a limit */
     else if (rd->errs >= 3)
         rd->round_us /= 2;
     if (rd->round_us > ROUND_MAX_US)
@@ -339,8 +376,10 @@ static int send_round(struct ps__scan *scan, struct ps__host *h, int64_t now)
     struct ps__retry r;
     int rc = 0;
 
-    while (sent < size && rd->held.count && scan->in_flight + 1 < scan->probe_cap &&
-           ps__rate_allows(scan, now)) {
+    /* A slot stays for the canary, unless one probe is all there is. */
+    while (sent < size && rd->held.count && ps__rate_allows(scan, now) &&
+           (scan->in_flight + 1 < scan->probe_cap ||
+            (sent == 0 && scan->in_flight < scan->probe_cap))) {
         ps__retry_pop(&rd->held, &r);
         scan->held_total--;
         if (ps__host_take_answer(scan, &r))
@@ -356,10 +395,19 @@ static int send_round(struct ps__scan *scan, struct ps__host *h, int64_t now)
         }
         sent++;
     }
-    if (sent && h->canary_pair && !rd->canary) {
+    rd->sent = sent;
+    if (sent && h->canary_pair && !rd->canary && scan->in_flight < scan->probe_cap) {
         r = (struct ps__retry){.host = h, .port_idx = h->canary_pair - 1};
         if ((rc = ps__scan_send(scan, &r, now, 1)) < 0)
             return rc;
+    }
+    /* No canary: the next round's first probe vouches for itself only a
+     * refill period after this round; while the host has sent no error,
+     * a refill period after its first probe is enough. */
+    if (sent && !rd->canary) {
+        int64_t floor = h->err_answers ? now + REFILL_US : h->first_send_us + REFILL_US;
+        if (rd->next_us < floor)
+            rd->next_us = floor;
     }
     return 0;
 }
@@ -409,7 +457,7 @@ int ps__rounds_run(struct ps__scan *scan, int64_t now)
         struct ps__host *h = scan->round_heap[0];
         if (h->rounds->next_us > now)
             break;
-        if (scan->in_flight + 1 >= scan->probe_cap || !ps__rate_allows(scan, now))
+        if (scan->in_flight >= scan->probe_cap || !ps__rate_allows(scan, now))
             break; /* wait for probes to come back, or for the rate */
         heap_remove(scan, h);
         int rc = run_one(scan, h, now);

@@ -418,6 +418,7 @@ static int send_probe(struct ps__scan *scan, const struct ps__retry *r,
     ps__heap_push(scan, p);
     ps__lookup_probe_sent(scan, p);
     ps__flight_add(r->host, p);
+    ps__rounds_probe_sent(scan, p);
     scan->in_flight++;
     scan->probes_sent++;
     if (scan->timing.max_rate > 0)
@@ -535,7 +536,9 @@ static int64_t wait_us(struct ps__scan *scan, int64_t now)
 
     if (top)
         wait = top->deadline_us > now ? top->deadline_us - now : 0;
-    if (!scan->stopping && scan->round_len) {
+    /* A due round waits for a token, or for a probe slot (the heap's
+     * next deadline frees one). */
+    if (!scan->stopping && scan->round_len && scan->in_flight < scan->probe_cap) {
         int64_t next = ps__rounds_next_us(scan);
         if (next <= now && scan->timing.max_rate > 0 && scan->tokens < 1)
             next = now + token_wait_us(scan);
@@ -585,6 +588,8 @@ static int step(struct ps__scan *scan)
     }
     if ((rc = drain(scan, 0)) < 0)
         return rc;
+    if (scan->deferred_rc < 0)
+        return scan->deferred_rc;
     now = ps__now_us();
     if ((rc = expire(scan, now)) < 0)
         return rc;

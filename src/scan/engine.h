@@ -266,6 +266,10 @@ void ps__scan_abandon_in_flight(struct ps__scan *scan);
  * negative code. */
 int ps__scan_send(struct ps__scan *scan, const struct ps__retry *r,
                   int64_t now, int canary);
+/* run.c: whether host's --host-timeout has passed (and marks it so). */
+int ps__host_expired(const struct ps__scan *scan, struct ps__host *host, int64_t now);
+/* run.c: the state of a port of module m that never answered. */
+enum ps_port_state ps__silent_state(const struct ps__probe_module *m);
 /* run.c: whether --max-rate (or --scan-delay) allows a probe now. */
 int ps__rate_allows(struct ps__scan *scan, int64_t now);
 /* run.c: takes p out of flight without deciding anything; abandon tells

@@ -108,49 +108,44 @@ void ps__lookup_probe_gone(struct ps__scan *scan, struct ps__probe *p)
         *slot = p->twin ? probe_number(scan, p->twin) : 0;
 }
 
-struct ps__probe *ps__scan_find(struct ps__scan *scan, const struct ps_ip *ip,
-                                uint8_t proto, uint16_t port)
+/* The pair number (index + 1) of (proto, port), or 0 when not scanned. */
+static uint32_t pair_of(const struct ps__scan *scan, uint8_t proto, uint16_t port)
 {
     if (!scan->host_map || !scan->pair_by_port)
-        return NULL;
-    uint32_t pair = scan->pair_by_port[(proto == PS_PROTO_UDP ? 65536 : 0) + port];
-    if (pair == 0)
-        return NULL;
-    struct ps__host *h = scan->host_map[ps__ip_hash(ip) & scan->host_map_mask];
-    /* The same address may be listed twice: the host with a probe out. */
-    for (; h; h = h->map_next) {
-        if (h->ip.family != ip->family || memcmp(h->ip.bytes, ip->bytes, 16) != 0)
-            continue;
-        uint32_t n = h->inflight[pair - 1];
-        if (n)
-            return &scan->probes[n - 1];
-    }
-    return NULL;
+        return 0;
+    return scan->pair_by_port[(proto == PS_PROTO_UDP ? 65536 : 0) + port];
 }
 
-/* The live host of ip whose pair has no probe in flight, or NULL. */
+/* The live host of ip whose pair has a probe in flight (busy) or has none
+ * (!busy), or NULL. The same address may be listed twice. */
 static struct ps__host *host_of(struct ps__scan *scan, const struct ps_ip *ip,
-                                uint32_t pair)
+                                uint32_t pair, int busy)
 {
     struct ps__host *h = scan->host_map[ps__ip_hash(ip) & scan->host_map_mask];
 
     for (; h; h = h->map_next)
         if (h->ip.family == ip->family && memcmp(h->ip.bytes, ip->bytes, 16) == 0 &&
-            h->inflight[pair - 1] == 0)
+            (h->inflight[pair - 1] != 0) == busy)
             return h;
     return NULL;
+}
+
+struct ps__probe *ps__scan_find(struct ps__scan *scan, const struct ps_ip *ip,
+                                uint8_t proto, uint16_t port)
+{
+    uint32_t pair = pair_of(scan, proto, port);
+    struct ps__host *h = pair ? host_of(scan, ip, pair, 1) : NULL;
+
+    return h ? &scan->probes[h->inflight[pair - 1] - 1] : NULL;
 }
 
 void ps__scan_late_answer(struct ps__scan *scan, const struct ps_ip *ip,
                           uint8_t proto, uint16_t port, enum ps_port_state state,
                           enum ps_port_reason reason, uint8_t ttl)
 {
-    if (!scan->host_map || !scan->pair_by_port)
-        return;
-    uint32_t pair = scan->pair_by_port[(proto == PS_PROTO_UDP ? 65536 : 0) + port];
-    if (pair == 0)
-        return;
-    struct ps__host *h = host_of(scan, ip, pair);
+    uint32_t pair = pair_of(scan, proto, port);
+    struct ps__host *h = pair ? host_of(scan, ip, pair, 0) : NULL;
+
     if (!h)
         return;
     struct ps_port_result *r = &h->res[pair - 1];

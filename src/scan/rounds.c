@@ -177,15 +177,10 @@ int ps__rounds_on_answer(struct ps__scan *scan, struct ps__probe *p,
 
 /* --- the heap of hosts by the time of their next round -------------------- */
 
-static struct ps__host_rounds *R(struct ps__host *h)
-{
-    return h->rounds;
-}
-
 static void heap_place(struct ps__scan *scan, unsigned pos, struct ps__host *h)
 {
     scan->round_heap[pos] = h;
-    R(h)->heap_pos = pos + 1;
+    h->rounds->heap_pos = pos + 1;
 }
 
 static void heap_up(struct ps__scan *scan, unsigned pos)
@@ -194,7 +189,7 @@ static void heap_up(struct ps__scan *scan, unsigned pos)
 
     while (pos > 0) {
         unsigned parent = (pos - 1) / 2;
-        if (R(scan->round_heap[parent])->next_us <= R(h)->next_us)
+        if (scan->round_heap[parent]->rounds->next_us <= h->rounds->next_us)
             break;
         heap_place(scan, pos, scan->round_heap[parent]);
         pos = parent;
@@ -211,9 +206,9 @@ static void heap_down(struct ps__scan *scan, unsigned pos)
         if (c >= scan->round_len)
             break;
         if (c + 1 < scan->round_len &&
-            R(scan->round_heap[c + 1])->next_us < R(scan->round_heap[c])->next_us)
+            scan->round_heap[c + 1]->rounds->next_us < scan->round_heap[c]->rounds->next_us)
             c++;
-        if (R(scan->round_heap[c])->next_us >= R(h)->next_us)
+        if (scan->round_heap[c]->rounds->next_us >= h->rounds->next_us)
             break;
         heap_place(scan, pos, scan->round_heap[c]);
         pos = c;
@@ -223,15 +218,15 @@ static void heap_down(struct ps__scan *scan, unsigned pos)
 
 static void heap_remove(struct ps__scan *scan, struct ps__host *h)
 {
-    unsigned pos = R(h)->heap_pos - 1;
+    unsigned pos = h->rounds->heap_pos - 1;
     struct ps__host *last = scan->round_heap[--scan->round_len];
 
-    R(h)->heap_pos = 0;
+    h->rounds->heap_pos = 0;
     if (pos == scan->round_len)
         return;
     heap_place(scan, pos, last);
     heap_up(scan, pos);
-    heap_down(scan, R(last)->heap_pos - 1);
+    heap_down(scan, last->rounds->heap_pos - 1);
 }
 
 static int heap_push(struct ps__scan *scan, struct ps__host *h)
@@ -297,9 +292,8 @@ void ps__rounds_canary_gone(struct ps__scan *scan, struct ps__host *h)
 }
 
 /* What the last round drew sets the pace of the next. */
-static void adapt(struct ps__scan *scan, struct ps__host_rounds *rd)
+static void adapt(struct ps__host_rounds *rd)
 {
-    (void)scan;
     if (rd->rounds_run == 0)
         return;
     if (rd->errs == 0)
@@ -343,12 +337,6 @@ static void settle_held(struct ps__scan *scan, struct ps__host *h,
     }
 }
 
-static enum ps_port_state silent_state(const struct ps__scan *scan, uint32_t idx)
-{
-    uint8_t s = module_of(scan, idx)->silent_state;
-    return s ? (enum ps_port_state)s : PS_PORT_FILTERED;
-}
-
 static int give_up(struct ps__scan *scan, struct ps__host *h)
 {
     struct ps__host_rounds *rd = h->rounds;
@@ -363,7 +351,7 @@ static int give_up(struct ps__scan *scan, struct ps__host *h)
     while (ps__retry_pop(&rd->held, &r)) {
         scan->held_total--;
         if (!ps__host_take_answer(scan, &r))
-            ps__host_decide(scan, h, r.port_idx, silent_state(scan, r.port_idx),
+            ps__host_decide(scan, h, r.port_idx, ps__silent_state(module_of(scan, r.port_idx)),
                             PS_REASON_NO_RESPONSE, r.tryno, -1, 0);
     }
     return 0;
@@ -422,14 +410,12 @@ void ps__rounds_canary_sent(struct ps__host *h, struct ps__probe *p)
 static int run_one(struct ps__scan *scan, struct ps__host *h, int64_t now)
 {
     struct ps__host_rounds *rd = h->rounds;
-    int64_t limit = scan->timing.host_timeout_us;
     int rc = 0;
 
-    adapt(scan, rd);
+    adapt(rd);
     rd->next_us = now + rd->round_us;
     h->pinned = 1;
-    if (limit > 0 && h->first_send_us && now - h->first_send_us >= limit) {
-        h->timed_out = 1;
+    if (ps__host_expired(scan, h, now)) {
         settle_held(scan, h, PS_PORT_UNKNOWN, PS_REASON_HOST_TIMEOUT);
     } else if (rd->idle >= IDLE_ROUNDS && rd->round_us >= ROUND_MAX_US) {
         rc = give_up(scan, h);

@@ -40,8 +40,7 @@ static void probe_put(struct ps__scan *scan, struct ps__probe *p)
  * do not count toward --max-retries; see rounds.c). */
 #define TRY_CAP 200
 
-static int host_expired(const struct ps__scan *scan, struct ps__host *h,
-                        int64_t now)
+int ps__host_expired(const struct ps__scan *scan, struct ps__host *h, int64_t now)
 {
     int64_t limit = scan->timing.host_timeout_us;
 
@@ -86,12 +85,6 @@ static uint8_t tries_counted(const struct ps__scan *scan, const struct ps__probe
 {
     return scan->modules[scan->pairs[p->port_idx].module]->errors_limited
                ? p->valid : p->tryno;
-}
-
-/* An answer to p shows that an earlier probe of its pair was lost. */
-static int lost_before(const struct ps__scan *scan, const struct ps__probe *p)
-{
-    return tries_counted(scan, p) > 0;
 }
 
 /* The first round-trip sample of the scan: the probes sent before it
@@ -140,7 +133,7 @@ void ps__scan_answer(struct ps__scan *scan, struct ps__probe *p,
         ps__window_on_answer(&scan->window);
         if (first_sample)
             retime_in_flight(scan, p);
-    } else if (lost_before(scan, p)) {
+    } else if (tries_counted(scan, p) > 0) { /* an earlier try was lost */
         if (tries_counted(scan, p) > h->max_answered_try)
             h->max_answered_try = tries_counted(scan, p);
         ps__window_on_loss(&scan->window, now,
@@ -198,7 +191,7 @@ static void early_look(struct ps__scan *scan, struct ps__probe *p,
     p->deadline_us = p->final_us;
     ps__heap_push(scan, p);
     /* A host in rounds gets its retries there. */
-    if (p->twin || scan->stopping || host_expired(scan, h, now) ||
+    if (p->twin || scan->stopping || ps__host_expired(scan, h, now) ||
         ps__rounds_wanted(scan, h, p->port_idx) ||
         (unsigned)tries_counted(scan, p) + 1 >= tries_allowed(scan, h) ||
         scan->in_flight >= scan->probe_cap)
@@ -214,7 +207,7 @@ static int requeue(struct ps__scan *scan, const struct ps__retry *r)
     return ps__retry_push(&scan->retries, r);
 }
 
-static enum ps_port_state silent_state(const struct ps__probe_module *m)
+enum ps_port_state ps__silent_state(const struct ps__probe_module *m)
 {
     return m->silent_state ? (enum ps_port_state)m->silent_state : PS_PORT_FILTERED;
 }
@@ -261,7 +254,7 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
     unsigned count = scan->modules[m]->errors_limited ? r.valid : r.tryno;
     /* Released before any decision, which may free the host. */
     probe_put(scan, p);
-    if (host_expired(scan, h, now))
+    if (ps__host_expired(scan, h, now))
         ps__host_decide(scan, h, r.port_idx, PS_PORT_UNKNOWN, PS_REASON_HOST_TIMEOUT,
                         r.tryno, -1, 0);
     else if (!counted && r.tryno < TRY_CAP)
@@ -269,7 +262,7 @@ static int expire_one(struct ps__scan *scan, struct ps__probe *p, int64_t now)
     else if (count < tries_allowed(scan, h) && r.tryno < TRY_CAP)
         rc = requeue(scan, &r);
     else
-        ps__host_decide(scan, h, r.port_idx, silent_state(scan->modules[m]),
+        ps__host_decide(scan, h, r.port_idx, ps__silent_state(scan->modules[m]),
                         PS_REASON_NO_RESPONSE, r.tryno, -1, 0);
     return rc;
 }
@@ -330,7 +323,7 @@ static int next_pair(struct ps__scan *scan, int64_t now, struct ps__retry *r)
     while (ps__retry_pop(&scan->retries, r)) {
         if (ps__host_take_answer(scan, r))
             continue;
-        if (host_expired(scan, r->host, now))
+        if (ps__host_expired(scan, r->host, now))
             ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
                             PS_REASON_HOST_TIMEOUT, r->tryno, -1, 0);
         else if (ps__rounds_wanted(scan, r->host, r->port_idx)) {
@@ -344,7 +337,7 @@ static int next_pair(struct ps__scan *scan, int64_t now, struct ps__retry *r)
         if (rc <= 0)
             return rc;
         r->tryno = r->valid = 0;
-        if (host_expired(scan, r->host, now))
+        if (ps__host_expired(scan, r->host, now))
             ps__host_decide(scan, r->host, r->port_idx, PS_PORT_UNKNOWN,
                             PS_REASON_HOST_TIMEOUT, 0, -1, 0);
         else if (ps__rounds_wanted(scan, r->host, r->port_idx)) {
